@@ -91,6 +91,12 @@ char32_t utf8_next(std::string_view s, std::size_t& pos) {
         }
         cp = (cp << 6) | (cc & 0x3F);
     }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+    constexpr char32_t shortest[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < shortest[extra] || (cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF) {
+        ++pos;
+        return replacement;
+    }
     pos += static_cast<std::size_t>(extra) + 1;
     return cp;
 }
@@ -151,7 +157,9 @@ std::string gsm7_to_utf8(std::string_view septets) {
             char32_t cp = 0;
             for (const auto& e : extension_table)
                 if (e.septet == code) cp = e.cp;
-            utf8_append(out, cp ? cp : basic_table[static_cast<unsigned char>(code)]);
+            // ESC ESC is reserved for another extension table: shown as a space (TS 23.038).
+            if (!cp) cp = code == escape ? U' ' : basic_table[static_cast<unsigned char>(code)];
+            utf8_append(out, cp);
             continue;
         }
         // A lone trailing escape shows as a space, as handsets do.
