@@ -1,0 +1,48 @@
+#pragma once
+// The daemon's configuration: defaults, then conf file, then environment,
+// then command-line flags. Loading never half-succeeds: either a complete
+// immutable snapshot or every problem found, each as "file:line: message".
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ussdgw/smpp/client.hpp"
+#include "ussdgw/smpp/translate.hpp"
+#include "ussdgw/util/result.hpp"
+
+namespace ussdgw::app {
+
+/// One immutable configuration snapshot.
+struct config {
+    smpp::client_options smsc;                ///< [smsc] link settings
+    smpp::smsc_profile profile;               ///< [smsc] profile: how USSD is carried
+    std::string db_path = "ussdgw.db";        ///< [store] path
+    std::string menus_dir = "menus";          ///< [menus] dir
+    std::string log_level = "info";           ///< [log] level
+    std::chrono::seconds dialog_timeout{60};  ///< [ussd] dialog_timeout
+    std::size_t max_dialogs = 100'000;        ///< [ussd] max_dialogs
+    /// Raw [rules] keys for the actions layer (validated by it).
+    std::map<std::string, std::string> rules;
+    std::string source = "(defaults)";  ///< where it came from, for messages
+};
+
+/// Every problem found, each "file:line: message" (or "flag --x: message").
+using config_errors = std::vector<std::string>;
+
+/// Parses conf-file text (INI: [section], key = value, # comments). `name` is used in messages.
+util::result<config, config_errors> parse_config(const std::string& text, const std::string& name,
+                                                 config base = {});
+
+/// Reads and parses a conf file.
+util::result<config, config_errors> load_config_file(const std::string& path, config base = {});
+
+/// Parses "10s", "500ms", "2m", "1h" or a bare number of seconds.
+util::result<std::chrono::milliseconds, std::string> parse_duration(const std::string& text);
+
+/// Splits "HOST:PORT" into c.smsc.host/port; an error message when malformed.
+util::result<bool, std::string> apply_smsc_address(config& c, const std::string& host_port);
+
+}  // namespace ussdgw::app

@@ -1,0 +1,77 @@
+#pragma once
+// The border between SMPP and the domain: deliver_sm/data_sm become ussd_in
+// or sms_in; ussd_reply and sms_out become submit_sm PDUs. Which TLVs key a
+// dialog and how a dialog ends is an SMSC profile, chosen in config. Pure.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ussdgw/domain/messages.hpp"
+#include "ussdgw/smpp/pdu.hpp"
+
+namespace ussdgw::smpp {
+
+/// How one SMSC wants USSD and SMS carried (see conf/ussdgw.conf [smsc] profile).
+struct smsc_profile {
+    /// Which TLV identifies a dialog.
+    enum class dialog_key { its_session_info, user_message_reference };
+    std::string name = "default";                   ///< profile name as written in config
+    dialog_key key = dialog_key::its_session_info;  ///< dialog identity
+    /// true: a final screen is op 2 (USSR) with the its_session_info end bit;
+    /// false: a final screen is op 17 (PSSR response).
+    bool end_with_ussr_end_bit = false;
+    std::string ussd_service_type = "USSD";  ///< service_type on USSD submit_sm
+    std::uint8_t ussd_gsm7_coding = 0x0F;    ///< data_coding for GSM7 USSD screens
+    std::uint8_t sms_gsm7_coding = 0x00;     ///< data_coding for GSM7 SMS
+    std::uint8_t ucs2_coding = 0x08;         ///< data_coding for UCS-2 (Cyrillic)
+    bool sar_concat = false;                 ///< long SMS: sar_* TLVs (true) or a UDH (false)
+};
+
+/// The built-in profile with this name ("default" or "umr"), or nullopt.
+std::optional<smsc_profile> profile_by_name(const std::string& name);
+
+/// SMPP details of one USSD dialog that its replies must echo. Opaque above translate.
+struct ussd_route {
+    std::string service_addr;                 ///< destination of the MO (becomes our source_addr)
+    std::uint8_t service_ton = 0;             ///< its TON
+    std::uint8_t service_npi = 0;             ///< its NPI
+    std::uint8_t msisdn_ton = 1;              ///< subscriber TON
+    std::uint8_t msisdn_npi = 1;              ///< subscriber NPI
+    std::optional<std::uint8_t> its_session;  ///< its_session_info session number
+    std::uint8_t its_sequence = 0;            ///< its_session_info sequence of the last MO
+    std::optional<std::uint16_t> umr;         ///< user_message_reference
+};
+
+/// A USSD message plus how to answer it.
+struct ussd_message {
+    domain::ussd_in in;  ///< what the subscriber sent
+    ussd_route route;    ///< what the reply must carry
+};
+
+/// A PDU that is neither USSD nor SMS we can act on, with the reason (for the log).
+struct not_for_us {
+    std::string reason;  ///< e.g. "delivery receipt", "network-side ussd_service_op 17"
+};
+
+/// Result of reading one deliver_sm/data_sm.
+using inbound = std::variant<ussd_message, domain::sms_in, not_for_us>;
+
+/// Reads a deliver_sm or data_sm.
+inbound from_deliver(const pdu& p, const smsc_profile& profile);
+
+/// Decodes short_message/message_payload octets per data_coding into UTF-8.
+std::string decode_text(std::string_view octets, std::uint8_t data_coding);
+
+/// Builds the submit_sm carrying one USSD screen. Text must already fit one screen.
+pdu ussd_submit(const domain::ussd_reply& reply, const ussd_route& route,
+                const smsc_profile& profile);
+
+/// Builds the submit_sm PDUs carrying one SMS, split into concatenated parts
+/// when it does not fit one segment. `reference` ties the parts together.
+std::vector<pdu> sms_submits(const domain::sms_out& sms, const smsc_profile& profile,
+                             std::uint16_t reference);
+
+}  // namespace ussdgw::smpp

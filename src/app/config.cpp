@@ -1,0 +1,241 @@
+#include "ussdgw/app/config.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace ussdgw::app {
+namespace {
+
+std::string trim(std::string_view s) {
+    auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) return {};
+    auto e = s.find_last_not_of(" \t\r");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+template <class T>
+bool parse_number(const std::string& v, T& out) {
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    return ec == std::errc{} && p == v.data() + v.size();
+}
+
+// One key's parser: returns an error message, or empty when applied.
+using setter = std::function<std::string(config&, const std::string&)>;
+
+setter text(std::string config::*field) {
+    return [field](config& c, const std::string& v) {
+        c.*field = v;
+        return std::string{};
+    };
+}
+
+template <class F>
+setter custom(F f) {
+    return [f](config& c, const std::string& v) { return f(c, v); };
+}
+
+setter ms(std::chrono::milliseconds smpp::client_options::*field) {
+    return [field](config& c, const std::string& v) {
+        auto d = parse_duration(v);
+        if (!d) return d.error();
+        c.smsc.*field = *d;
+        return std::string{};
+    };
+}
+
+setter session_ms(std::chrono::milliseconds smpp::session_options::*field, bool allow_zero) {
+    return [field, allow_zero](config& c, const std::string& v) {
+        auto d = parse_duration(v);
+        if (!d) return d.error();
+        if (!allow_zero && d->count() == 0) return std::string("must be greater than 0");
+        c.smsc.session.*field = *d;
+        return std::string{};
+    };
+}
+
+template <class T>
+setter count(T* (*where)(config&), T min, T max) {
+    return [where, min, max](config& c, const std::string& v) {
+        T n{};
+        if (!parse_number(v, n) || n < min || n > max)
+            return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, v);
+        *where(c) = n;
+        return std::string{};
+    };
+}
+
+// Every key the daemon understands, by "section.key". Unknown keys are refused
+// by name (Kannel's habit), so a typo never silently falls back to a default.
+const std::map<std::string, setter>& keys() {
+    static const std::map<std::string, setter> table = {
+        {"smsc.host", custom([](config& c, const std::string& v) {
+             if (v.empty()) return std::string("must not be empty");
+             c.smsc.host = v;
+             return std::string{};
+         })},
+        {"smsc.port", count<std::uint16_t>([](config& c) { return &c.smsc.port; }, 1, 65535)},
+        {"smsc.system_id", custom([](config& c, const std::string& v) {
+             if (v.empty() || v.size() > 15) return std::string("must be 1 to 15 characters");
+             c.smsc.system_id = v;
+             return std::string{};
+         })},
+        {"smsc.password", custom([](config& c, const std::string& v) {
+             if (v.size() > 8) return std::string("must be at most 8 characters (SMPP 3.4)");
+             c.smsc.password = v;
+             return std::string{};
+         })},
+        {"smsc.system_type", custom([](config& c, const std::string& v) {
+             if (v.size() > 12) return std::string("must be at most 12 characters");
+             c.smsc.system_type = v;
+             return std::string{};
+         })},
+        {"smsc.profile", custom([](config& c, const std::string& v) {
+             auto p = smpp::profile_by_name(v);
+             if (!p) return fmt::format("unknown profile '{}' (expected default or umr)", v);
+             bool sar = c.profile.sar_concat;
+             c.profile = *p;
+             c.profile.sar_concat = sar;
+             return std::string{};
+         })},
+        {"smsc.sms_concat", custom([](config& c, const std::string& v) {
+             if (v != "udh" && v != "sar") return std::string("expected udh or sar");
+             c.profile.sar_concat = v == "sar";
+             return std::string{};
+         })},
+        {"smsc.window",
+         count<std::size_t>([](config& c) { return &c.smsc.session.window; }, 1, 1000)},
+        {"smsc.max_pdu",
+         count<std::size_t>([](config& c) { return &c.smsc.session.max_pdu; }, 256, 1 << 20)},
+        {"smsc.response_timeout", session_ms(&smpp::session_options::response_timeout, false)},
+        {"smsc.enquire_link_interval",
+         session_ms(&smpp::session_options::enquire_link_interval, true)},
+        {"smsc.reconnect_min", ms(&smpp::client_options::backoff_min)},
+        {"smsc.reconnect_max", ms(&smpp::client_options::backoff_max)},
+        {"smsc.connect_timeout", ms(&smpp::client_options::connect_timeout)},
+        {"smsc.submit_deadline", ms(&smpp::client_options::submit_deadline)},
+        {"smsc.drain_timeout", ms(&smpp::client_options::drain_timeout)},
+        {"store.path", text(&config::db_path)},
+        {"menus.dir", text(&config::menus_dir)},
+        {"log.level", custom([](config& c, const std::string& v) {
+             static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+             for (auto* l : levels)
+                 if (v == l) {
+                     c.log_level = v;
+                     return std::string{};
+                 }
+             return fmt::format("unknown level '{}' (trace, debug, info, warn, error, off)", v);
+         })},
+        {"ussd.dialog_timeout", custom([](config& c, const std::string& v) {
+             auto d = parse_duration(v);
+             if (!d) return d.error();
+             if (*d < std::chrono::seconds(1)) return std::string("must be at least 1s");
+             c.dialog_timeout = std::chrono::duration_cast<std::chrono::seconds>(*d);
+             return std::string{};
+         })},
+        {"ussd.max_dialogs",
+         count<std::size_t>([](config& c) { return &c.max_dialogs; }, 1, 10'000'000)},
+    };
+    return table;
+}
+
+}  // namespace
+
+util::result<std::chrono::milliseconds, std::string> parse_duration(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    std::int64_t n = 0;
+    if (i == 0 || !parse_number(text.substr(0, i), n))
+        return util::fail(fmt::format("expected a duration like 10s or 500ms, got '{}'", text));
+    std::string unit = text.substr(i);
+    std::int64_t factor = unit == "ms"                  ? 1
+                          : unit == "s" || unit.empty() ? 1000
+                          : unit == "m"                 ? 60'000
+                          : unit == "h"                 ? 3'600'000
+                                                        : -1;
+    if (factor < 0)
+        return util::fail(fmt::format("unknown unit '{}' in '{}' (ms, s, m, h)", unit, text));
+    return std::chrono::milliseconds(n * factor);
+}
+
+util::result<bool, std::string> apply_smsc_address(config& c, const std::string& host_port) {
+    auto colon = host_port.rfind(':');
+    std::uint16_t port = 0;
+    if (colon == std::string::npos || colon == 0 ||
+        !parse_number(host_port.substr(colon + 1), port) || port == 0)
+        return util::fail(fmt::format("expected HOST:PORT, got '{}'", host_port));
+    c.smsc.host = host_port.substr(0, colon);
+    c.smsc.port = port;
+    return true;
+}
+
+util::result<config, config_errors> parse_config(const std::string& text, const std::string& name,
+                                                 config base) {
+    config c = std::move(base);
+    c.source = name;
+    config_errors errors;
+    std::istringstream in(text);
+    std::string line, section;
+    std::map<std::string, int> seen;
+    for (int lineno = 1; std::getline(in, line); ++lineno) {
+        auto where = fmt::format("{}:{}", name, lineno);
+        auto hash = line.find('#');
+        // '#' starts a comment only at the start or after whitespace, so "#" can be a value.
+        while (hash != std::string::npos && hash > 0 && line[hash - 1] != ' ' &&
+               line[hash - 1] != '\t')
+            hash = line.find('#', hash + 1);
+        std::string s = trim(hash == std::string::npos ? line : line.substr(0, hash));
+        if (s.empty()) continue;
+        if (s.front() == '[') {
+            if (s.back() != ']') {
+                errors.push_back(where + ": section header must end with ']'");
+                continue;
+            }
+            section = trim(s.substr(1, s.size() - 2));
+            continue;
+        }
+        auto eq = s.find('=');
+        if (eq == std::string::npos) {
+            errors.push_back(where + ": expected 'key = value'");
+            continue;
+        }
+        std::string key = trim(s.substr(0, eq));
+        std::string value = trim(s.substr(eq + 1));
+        std::string full = section.empty() ? key : section + "." + key;
+        if (section == "rules") {
+            c.rules[key] = value;
+            continue;
+        }
+        auto it = keys().find(full);
+        if (it == keys().end()) {
+            errors.push_back(
+                fmt::format("{}: unknown key '{}'{}", where, key,
+                            section.empty() ? " outside any [section]" : " in [" + section + "]"));
+            continue;
+        }
+        if (auto [prev, fresh] = seen.emplace(full, lineno); !fresh) {
+            errors.push_back(
+                fmt::format("{}: '{}' already set on line {}", where, full, prev->second));
+            continue;
+        }
+        if (auto err = it->second(c, value); !err.empty())
+            errors.push_back(fmt::format("{}: {}: {}", where, full, err));
+    }
+    if (c.smsc.backoff_min > c.smsc.backoff_max)
+        errors.push_back(name + ": smsc.reconnect_min must not exceed smsc.reconnect_max");
+    if (!errors.empty()) return util::fail(std::move(errors));
+    return c;
+}
+
+util::result<config, config_errors> load_config_file(const std::string& path, config base) {
+    std::ifstream f(path);
+    if (!f) return util::fail(config_errors{path + ": cannot open the config file"});
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return parse_config(ss.str(), path, std::move(base));
+}
+
+}  // namespace ussdgw::app
