@@ -1,0 +1,81 @@
+#pragma once
+// Runs actions on one store connection, synchronously: argument checks,
+// deduplication, the savepoint, the archive row. The store_runner calls it
+// from its writer thread; the admin tool calls it directly.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ussdgw/actions/registry.hpp"
+#include "ussdgw/store/accounts.hpp"
+#include "ussdgw/store/secrets.hpp"
+
+namespace ussdgw::actions {
+
+/// What the daily job did.
+struct daily_report {
+    bool ok = true;                     ///< false: the job's transaction failed, nothing changed
+    int blocking_charged = 0;           ///< subscribers charged a blocking fee
+    store::kopecks blocking_total = 0;  ///< kopecks charged for blocking
+    int promised_repaid = 0;            ///< promised payments repaid
+    store::kopecks promised_total = 0;  ///< kopecks repaid
+    std::int64_t dedup_purged = 0;      ///< dedup keys forgotten
+};
+
+/// Serialises an outcome for the dedup table (length-prefixed fields).
+std::string encode_outcome(const outcome& o);
+/// The inverse of encode_outcome; nullopt when `s` is damaged.
+std::optional<outcome> decode_outcome(const std::string& s);
+/// "key=value; key=***" with the action's secret params redacted.
+std::string archive_arguments(const entry* e, const args& a);
+
+/// Synchronous action execution on one connection.
+class engine {
+  public:
+    /// `db` must stay alive as long as the engine.
+    engine(store::accounts& db, const registry& reg, const rules& cfg, const store::hasher& h,
+           clock_fn clock);
+
+    /// True when `action` is read-only (no write transaction needed).
+    bool read_only(const std::string& action) const;
+
+    /// Runs a state-changing request. The caller holds a write transaction;
+    /// the action runs in its own savepoint, is archived, and its dedup key
+    /// recorded, all in that transaction. Throws store::db_failure only when
+    /// the transaction itself is lost.
+    outcome execute(const request& req, const prepared* prep = nullptr);
+
+    /// Runs a read-only request (the caller may hold a read transaction).
+    /// When the action is archived, `*row` receives its archive row for the
+    /// caller to write with the next write transaction.
+    outcome read(const request& req, std::optional<store::archive_row>* row);
+
+    /// The daily job: blocking fees past the free days, promised payments
+    /// due, old dedup keys. The caller holds a write transaction.
+    daily_report daily();
+
+    /// The outcome given to every request of a batch whose commit failed.
+    outcome storage_failure(const request& req) const;
+
+    /// The registry in use.
+    const registry& actions() const noexcept { return reg_; }
+    /// The rules in use.
+    const rules& cfg() const noexcept { return cfg_; }
+    /// The clock's time.
+    store::unix_time now() const { return clock_(); }
+
+  private:
+    outcome invoke(const entry* e, const request& req, const prepared* prep, store::unix_time now,
+                   bool* keep, store::kopecks* amount);
+    store::archive_row make_row(const entry* e, const request& req, const outcome& o,
+                                store::unix_time now, store::kopecks amount) const;
+
+    store::accounts& db_;
+    const registry& reg_;
+    const rules& cfg_;
+    const store::hasher& hasher_;
+    clock_fn clock_;
+};
+
+}  // namespace ussdgw::actions

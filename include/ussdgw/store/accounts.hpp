@@ -1,0 +1,269 @@
+#pragma once
+// Typed queries over the account store. Every statement is listed once
+// (src/store/queries.cpp) and prepared when an accounts object is built, so a
+// typo in SQL fails at startup, not in the middle of a subscriber's dialog.
+// An accounts object belongs to one connection and so to one thread.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ussdgw/store/db.hpp"
+
+namespace ussdgw::store {
+
+/// Money in kopecks (1 RUB = 100). Never a floating-point number.
+using kopecks = std::int64_t;
+/// Unix seconds.
+using unix_time = std::int64_t;
+
+/// One subscriber's account row.
+struct subscriber {
+    std::string msisdn;                       ///< digits only
+    std::string status = "active";            ///< "active" or "blocked" (voluntary blocking)
+    std::string language = "en";              ///< "en" or "ru"
+    std::string alphabet = "cyrillic";        ///< "cyrillic" or "latin" (transliterated menus)
+    std::string tariff;                       ///< tariffs.name
+    kopecks balance = 0;                      ///< may be negative
+    kopecks credit_limit = 0;                 ///< full trust credit; 0 when off
+    std::int64_t bonus = 0;                   ///< bonus points
+    bool number_management = false;           ///< "Number management" service on
+    std::optional<unix_time> tariff_changed;  ///< last tariff change
+    std::int64_t minutes_used = 0;            ///< of the tariff package this month
+    std::int64_t sms_used = 0;                ///< of the tariff package this month
+    std::int64_t mb_used = 0;                 ///< of the tariff package this month
+    std::int64_t extra_minutes = 0;           ///< bought with bonus points
+    std::int64_t extra_sms = 0;               ///< bought with bonus points
+    std::int64_t extra_mb = 0;                ///< bought with bonus points
+    unix_time created = 0;                    ///< when provisioned
+};
+
+/// A tariff from the catalogue.
+struct tariff {
+    std::string name;          ///< key, e.g. "Smart"
+    std::string title_en;      ///< shown to English speakers
+    std::string title_ru;      ///< shown to Russian speakers
+    kopecks monthly_fee = 0;   ///< subscription fee
+    kopecks change_fee = 0;    ///< fee for changing to it within the free interval
+    std::int64_t minutes = 0;  ///< package minutes per month
+    std::int64_t sms = 0;      ///< package SMS per month
+    std::int64_t mb = 0;       ///< package traffic per month
+};
+
+/// A service (option) from the catalogue.
+struct service {
+    std::string code;             ///< key, e.g. "caller_id"
+    std::string title_en;         ///< shown to English speakers
+    std::string title_ru;         ///< shown to Russian speakers
+    kopecks fee = 0;              ///< per period; 0 = free
+    std::string period = "none";  ///< "none" (one-off), "daily", "monthly"
+};
+
+/// A stored secret (password) row.
+struct password_row {
+    std::string kind;                  ///< "permanent" or "one_time"
+    std::string hash;                  ///< crypto_pwhash string
+    unix_time issued = 0;              ///< when set
+    std::optional<unix_time> expires;  ///< none: valid until replaced
+    std::optional<unix_time> used;     ///< when a one-time password was used
+};
+
+/// The login lockout state of a subscriber.
+struct login_state {
+    std::int64_t failed = 0;  ///< wrong passwords in a row
+    bool locked = false;      ///< true until a new password is issued
+};
+
+/// SIM codes and their counters.
+struct sim_row {
+    std::string pin_hash;         ///< crypto_pwhash string
+    std::string puk_hash;         ///< crypto_pwhash string
+    std::int64_t pin_failed = 0;  ///< wrong PINs in a row
+    std::int64_t puk_failed = 0;  ///< wrong PUKs in total
+    bool pin_blocked = false;     ///< PUK needed
+    bool sim_blocked = false;     ///< for good; a new SIM is needed
+};
+
+/// An outstanding or repaid promised payment.
+struct promised_row {
+    std::int64_t id = 0;  ///< row id
+    std::string msisdn;   ///< whose
+    kopecks amount = 0;   ///< credited
+    kopecks fee = 0;      ///< charged when taken
+    unix_time taken = 0;  ///< when taken
+    unix_time due = 0;    ///< when repaid automatically
+};
+
+/// A voluntary blocking period.
+struct blocking_row {
+    std::int64_t id = 0;            ///< row id
+    std::string msisdn;             ///< whose
+    unix_time started = 0;          ///< when blocked
+    std::int64_t charged_days = 0;  ///< paid days already charged by the daily job
+};
+
+/// One row of the transaction archive.
+struct archive_row {
+    std::int64_t id = 0;    ///< increasing
+    std::string msisdn;     ///< whose account
+    unix_time time = 0;     ///< when
+    std::string channel;    ///< "ussd", "sms", "admin" or "system" (daily job)
+    std::string action;     ///< action name
+    std::string arguments;  ///< "key=value" pairs, secrets as ***
+    std::string result;     ///< "ok" or the error code
+    kopecks amount = 0;     ///< money moved on this account (signed)
+};
+
+/// A connected service as listed for the subscriber.
+struct connected_service {
+    service svc;                  ///< catalogue entry
+    bool part_of_tariff = false;  ///< included in the tariff, cannot be disconnected
+};
+
+/// Typed queries on one connection.
+class accounts {
+  public:
+    /// Prepares every statement; the schema must be at the latest version.
+    explicit accounts(connection& c);
+    ~accounts();
+    accounts(const accounts&) = delete;
+    accounts& operator=(const accounts&) = delete;
+
+    /// The connection these queries run on.
+    connection& conn() noexcept { return c_; }
+
+    // Subscribers.
+    /// The subscriber, or nullopt when not provisioned.
+    std::optional<subscriber> find_subscriber(const std::string& msisdn);
+    /// Inserts a new subscriber; false when the msisdn exists already.
+    bool add_subscriber(const subscriber& s);
+    /// Adds `delta` to the balance.
+    void add_balance(const std::string& msisdn, kopecks delta);
+    /// Adds `delta` to the bonus points.
+    void add_bonus(const std::string& msisdn, std::int64_t delta);
+    /// Sets the full-trust credit limit.
+    void set_credit_limit(const std::string& msisdn, kopecks limit);
+    /// Sets "active" or "blocked".
+    void set_status(const std::string& msisdn, const std::string& status);
+    /// Sets "en" or "ru".
+    void set_language(const std::string& msisdn, const std::string& language);
+    /// Sets "cyrillic" or "latin".
+    void set_alphabet(const std::string& msisdn, const std::string& alphabet);
+    /// Switches Number management on or off.
+    void set_number_management(const std::string& msisdn, bool on);
+    /// Moves the subscriber to `tariff` and records when.
+    void set_tariff(const std::string& msisdn, const std::string& tariff, unix_time when);
+    /// Adds package extras bought with bonus points.
+    void add_extras(const std::string& msisdn, std::int64_t minutes, std::int64_t sms,
+                    std::int64_t mb);
+    /// Every msisdn, in order.
+    std::vector<std::string> all_msisdns();
+
+    // Catalogue.
+    /// A tariff by name.
+    std::optional<tariff> find_tariff(const std::string& name);
+    /// All tariffs by name.
+    std::vector<tariff> all_tariffs();
+    /// Inserts or replaces a tariff.
+    void put_tariff(const tariff& t);
+    /// A service by code.
+    std::optional<service> find_service(const std::string& code);
+    /// All services by code.
+    std::vector<service> all_services();
+    /// Inserts or replaces a service.
+    void put_service(const service& s);
+    /// Declares `service` "incompatible" with or "included" in `tariff`.
+    void put_service_rule(const std::string& service, const std::string& tariff,
+                          const std::string& kind);
+    /// Forgets every rule of `service` (before re-importing it).
+    void clear_service_rules(const std::string& service);
+    /// "incompatible", "included" or "" for no rule.
+    std::string service_rule(const std::string& service, const std::string& tariff);
+
+    // Subscriptions.
+    /// Services connected by the subscriber plus those included in the tariff.
+    std::vector<connected_service> connected(const std::string& msisdn);
+    /// True when the subscriber connected `service` (tariff inclusions not counted).
+    bool subscribed(const std::string& msisdn, const std::string& service);
+    /// Connects a service.
+    void subscribe(const std::string& msisdn, const std::string& service, unix_time since);
+    /// Disconnects a service.
+    void unsubscribe(const std::string& msisdn, const std::string& service);
+
+    // Passwords and SIM codes.
+    /// The stored password of a kind.
+    std::optional<password_row> find_password(const std::string& msisdn, const std::string& kind);
+    /// Inserts or replaces the password of `row.kind`.
+    void put_password(const std::string& msisdn, const password_row& row);
+    /// Removes the password of a kind.
+    void delete_password(const std::string& msisdn, const std::string& kind);
+    /// Marks a one-time password used (kept so a reuse is told apart from a typo).
+    void mark_password_used(const std::string& msisdn, const std::string& kind, unix_time when);
+    /// Clears the expiry of a password (an issued password once used stays valid).
+    void clear_password_expiry(const std::string& msisdn, const std::string& kind);
+    /// The lockout state (zero when never set).
+    login_state find_login(const std::string& msisdn);
+    /// Stores the lockout state.
+    void put_login(const std::string& msisdn, const login_state& s);
+    /// The SIM codes.
+    std::optional<sim_row> find_sim(const std::string& msisdn);
+    /// Inserts or replaces the SIM codes.
+    void put_sim(const std::string& msisdn, const sim_row& row);
+    /// Stores the SMS archive password hash (switching the archive on).
+    void put_sms_archive(const std::string& msisdn, const std::string& hash, unix_time since);
+    /// True when the SMS archive is on.
+    bool sms_archive_on(const std::string& msisdn);
+
+    // Money movements.
+    /// Records a payment or other money movement.
+    void add_payment(const std::string& msisdn, unix_time time, const std::string& kind,
+                     kopecks amount, const std::string& peer);
+    /// The unrepaid promised payment, if any.
+    std::optional<promised_row> open_promised(const std::string& msisdn);
+    /// Records a promised payment.
+    void add_promised(const promised_row& p);
+    /// Unrepaid promised payments due at or before `now`.
+    std::vector<promised_row> due_promised(unix_time now);
+    /// Marks a promised payment repaid.
+    void mark_repaid(std::int64_t id, unix_time when);
+
+    // Blocking.
+    /// The open blocking period, if any.
+    std::optional<blocking_row> open_blocking(const std::string& msisdn);
+    /// Every open blocking period.
+    std::vector<blocking_row> all_open_blocking();
+    /// Starts a blocking period.
+    void start_blocking(const std::string& msisdn, unix_time when);
+    /// Ends the open blocking period.
+    void end_blocking(const std::string& msisdn, unix_time when);
+    /// Records how many paid days were charged.
+    void set_charged_days(std::int64_t id, std::int64_t days);
+
+    // Orders and archive.
+    /// Records a details order.
+    void add_detail_order(const std::string& msisdn, unix_time time, const std::string& kind,
+                          unix_time from, unix_time to);
+    /// Number of details orders of a subscriber.
+    std::int64_t count_detail_orders(const std::string& msisdn);
+    /// Appends an archive row (id is assigned).
+    void add_archive(const archive_row& row);
+    /// The last `limit` archive rows of a subscriber, newest first.
+    std::vector<archive_row> last_archive(const std::string& msisdn, std::int64_t limit);
+
+    // Deduplication.
+    /// The stored outcome of `key` if recorded at or after `since`.
+    std::optional<std::string> find_dedup(const std::string& key, unix_time since);
+    /// Records the outcome for `key`.
+    void put_dedup(const std::string& key, unix_time created, const std::string& outcome);
+    /// Forgets keys older than `before`; returns how many.
+    std::int64_t purge_dedup(unix_time before);
+
+  private:
+    statement& st(int id);
+    connection& c_;
+    std::vector<statement> stmts_;
+};
+
+}  // namespace ussdgw::store

@@ -1,0 +1,70 @@
+#pragma once
+// Helpers shared by the action families (private to src/actions).
+
+#include <optional>
+#include <string>
+
+#include "ussdgw/actions/money.hpp"
+#include "ussdgw/actions/registry.hpp"
+
+namespace ussdgw::actions::detail {
+
+/// The tariff's title in the language.
+inline std::string title(const store::tariff& t, const std::string& lang) {
+    return lang == "ru" ? t.title_ru : t.title_en;
+}
+
+/// The service's title in the language.
+inline std::string title(const store::service& s, const std::string& lang) {
+    return lang == "ru" ? s.title_ru : s.title_en;
+}
+
+/// "free", "2.50 RUB/day", "99.00 RUB/month", "10.00 RUB".
+inline std::string fee_text(const context& ctx, const store::service& s) {
+    if (s.fee == 0) return ctx.say(msg::word_free);
+    std::map<std::string, std::string> v{{"fee", format_rub(s.fee)}};
+    if (s.period == "daily") return ctx.say(msg::word_per_day, v);
+    if (s.period == "monthly") return ctx.say(msg::word_per_month, v);
+    return ctx.say(msg::word_one_off, v);
+}
+
+/// Lower-cases ASCII letters (names typed on a handset come in any case).
+inline std::string lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+/// A tariff by name, case-insensitively.
+inline std::optional<store::tariff> find_tariff(store::accounts& db, const std::string& name) {
+    if (auto t = db.find_tariff(name)) return t;
+    for (auto& t : db.all_tariffs())
+        if (lower(t.name) == lower(name)) return t;
+    return std::nullopt;
+}
+
+/// A service by code, case-insensitively.
+inline std::optional<store::service> find_service(store::accounts& db, const std::string& code) {
+    if (auto s = db.find_service(code)) return s;
+    for (auto& s : db.all_services())
+        if (lower(s.code) == lower(code)) return s;
+    return std::nullopt;
+}
+
+/// Digits of a phone number with a leading '+' dropped and a Russian
+/// trunk prefix 8 turned into 7 ("+7916...", "8916..." -> "7916...").
+inline std::string normalize_msisdn(std::string s) {
+    if (!s.empty() && s[0] == '+') s.erase(0, 1);
+    if (s.size() == 11 && s[0] == '8') s[0] = '7';
+    return s;
+}
+
+/// True when every character is a digit and there is at least one.
+inline bool all_digits(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+}  // namespace ussdgw::actions::detail

@@ -1,0 +1,279 @@
+#include "ussdgw/actions/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "ussdgw/actions/money.hpp"
+#include "ussdgw/store/db.hpp"
+
+namespace ussdgw::actions {
+
+namespace {
+
+void put_field(std::string& out, std::string_view f) {
+    out += std::to_string(f.size());
+    out += ':';
+    out += f;
+}
+
+// Reads one "len:data" field at `pos`; false when the input is damaged.
+bool get_field(const std::string& s, std::size_t& pos, std::string& f) {
+    auto colon = s.find(':', pos);
+    if (colon == std::string::npos || colon == pos || colon - pos > 9) return false;
+    std::size_t n = 0;
+    for (std::size_t i = pos; i < colon; ++i) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        n = n * 10 + static_cast<std::size_t>(s[i] - '0');
+    }
+    if (colon + 1 + n > s.size()) return false;
+    f = s.substr(colon + 1, n);
+    pos = colon + 1 + n;
+    return true;
+}
+
+bool get_count(const std::string& s, std::size_t& pos, std::size_t& n) {
+    std::string f;
+    if (!get_field(s, pos, f)) return false;
+    auto v = parse_count(f);
+    if (!v || *v > 100000) return false;
+    n = static_cast<std::size_t>(*v);
+    return true;
+}
+
+bool is_secret(const entry* e, const std::string& name) {
+    if (!e) return true;  // unknown action: we cannot tell, so hide every value
+    const auto& s = e->facts.secret_params;
+    return std::find(s.begin(), s.end(), name) != s.end();
+}
+
+// What the dedup table keeps: the outcome without anything secret, so a
+// replayed password_set answers without its one-time password rather than
+// storing a password in clear.
+outcome for_replay(const entry* e, outcome o) {
+    if (!e) return o;
+    for (const auto& v : e->secret_vars) o.vars.erase(v);
+    if (e->secret_sms) o.sms.clear();
+    return o;
+}
+
+bool in_transaction(store::accounts& db) {
+    return db.conn().in_transaction();
+}
+
+}  // namespace
+
+std::string encode_outcome(const outcome& o) {
+    std::string out;
+    put_field(out, o.ok ? "1" : "0");
+    put_field(out, o.error);
+    put_field(out, o.language);
+    put_field(out, std::to_string(o.vars.size()));
+    for (const auto& [k, v] : o.vars) {
+        put_field(out, k);
+        put_field(out, v);
+    }
+    put_field(out, std::to_string(o.sms.size()));
+    for (const auto& m : o.sms) {
+        put_field(out, m.from);
+        put_field(out, m.to);
+        put_field(out, m.text);
+    }
+    return out;
+}
+
+std::optional<outcome> decode_outcome(const std::string& s) {
+    outcome o;
+    std::size_t pos = 0;
+    std::string f;
+    if (!get_field(s, pos, f)) return std::nullopt;
+    o.ok = f == "1";
+    if (!get_field(s, pos, o.error) || !get_field(s, pos, o.language)) return std::nullopt;
+    std::size_t n = 0;
+    if (!get_count(s, pos, n)) return std::nullopt;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string k, v;
+        if (!get_field(s, pos, k) || !get_field(s, pos, v)) return std::nullopt;
+        o.vars[k] = v;
+    }
+    if (!get_count(s, pos, n)) return std::nullopt;
+    for (std::size_t i = 0; i < n; ++i) {
+        domain::sms_out m;
+        if (!get_field(s, pos, m.from) || !get_field(s, pos, m.to) || !get_field(s, pos, m.text))
+            return std::nullopt;
+        o.sms.push_back(std::move(m));
+    }
+    if (pos != s.size()) return std::nullopt;
+    return o;
+}
+
+std::string archive_arguments(const entry* e, const args& a) {
+    std::string out;
+    for (const auto& [k, v] : a) {
+        if (!out.empty()) out += "; ";
+        out += k;
+        out += '=';
+        if (is_secret(e, k))
+            out += "***";
+        else
+            out += v.size() > 64 ? v.substr(0, 64) + "..." : v;
+    }
+    return out;
+}
+
+engine::engine(store::accounts& db, const registry& reg, const rules& cfg, const store::hasher& h,
+               clock_fn clock)
+    : db_(db), reg_(reg), cfg_(cfg), hasher_(h), clock_(std::move(clock)) {}
+
+bool engine::read_only(const std::string& action) const {
+    const auto* e = reg_.lookup(action);
+    // Unknown actions change nothing either.
+    return !e || e->read_only;
+}
+
+outcome engine::storage_failure(const request& req) const {
+    outcome o;
+    o.ok = false;
+    o.error = "storage_error";
+    o.language = req.language.empty() ? cfg_.default_language : req.language;
+    o.vars["reason"] = text(msg::storage_error, o.language);
+    return o;
+}
+
+outcome engine::invoke(const entry* e, const request& req, const prepared* prep,
+                       store::unix_time now, bool* keep, store::kopecks* amount) {
+    context ctx(db_, cfg_, hasher_, req, now, prep);
+    ctx.lang = req.language.empty() ? cfg_.default_language : req.language;
+    if (!e) return ctx.refuse("unknown_action", msg::unknown_action, {{"action", req.action}});
+    ctx.sub = db_.find_subscriber(req.msisdn);
+    if (ctx.sub && req.language.empty()) ctx.lang = ctx.sub->language;
+    outcome o;
+    if (e->needs_subscriber && !ctx.sub) {
+        o = ctx.refuse("unknown_subscriber", msg::unknown_subscriber, {{"msisdn", req.msisdn}});
+    } else {
+        for (const auto& p : e->facts.params) {
+            if (ctx.arg(p).empty()) {
+                o = ctx.refuse("bad_argument", msg::bad_argument, {{"param", p}});
+                o.language = ctx.lang;
+                return o;
+            }
+        }
+        o = e->run(ctx);
+        o.sms.insert(o.sms.end(), ctx.sms_.begin(), ctx.sms_.end());
+        *keep = ctx.keep_on_refusal;
+        *amount = ctx.amount;
+    }
+    if (o.language.empty()) o.language = ctx.lang;
+    return o;
+}
+
+store::archive_row engine::make_row(const entry* e, const request& req, const outcome& o,
+                                    store::unix_time now, store::kopecks amount) const {
+    store::archive_row row;
+    row.msisdn = req.msisdn;
+    row.time = now;
+    row.channel = to_string(req.via);
+    row.action = req.action;
+    row.arguments = archive_arguments(e, req.arguments);
+    row.result = o.ok ? "ok" : o.error;
+    row.amount = amount;
+    return row;
+}
+
+outcome engine::execute(const request& req, const prepared* prep) {
+    const auto now = clock_();
+    const entry* e = reg_.lookup(req.action);
+    if (!req.dedup_key.empty()) {
+        // The SMSC resent a message whose response it lost: answer as before,
+        // apply nothing. Checked inside the write transaction, so two copies
+        // in one batch see each other.
+        if (auto stored = db_.find_dedup(req.dedup_key, now - cfg_.dedup_window_seconds)) {
+            if (auto o = decode_outcome(*stored)) {
+                spdlog::debug("action {} msisdn {} duplicate of an earlier request, not applied",
+                              req.action, req.msisdn);
+                return *o;
+            }
+        }
+    }
+    bool keep = false;
+    store::kopecks amount = 0;
+    outcome o;
+    bool failed = false;
+    {
+        store::savepoint sp(db_.conn());
+        try {
+            o = invoke(e, req, prep, now, &keep, &amount);
+        } catch (const std::exception& ex) {
+            if (!in_transaction(db_)) throw;  // SQLite rolled everything back: the batch is lost
+            spdlog::error("action {} msisdn {} failed in the store: {}", req.action, req.msisdn,
+                          ex.what());
+            failed = true;
+        }
+        if (failed || !(o.ok || keep)) {
+            sp.rollback();
+            amount = 0;
+        } else {
+            sp.release();
+        }
+    }
+    if (failed) o = storage_failure(req);
+    if (!e || e->archived) db_.add_archive(make_row(e, req, o, now, amount));
+    // A storage failure is not remembered: the SMSC's resend may succeed.
+    if (!req.dedup_key.empty() && !failed)
+        db_.put_dedup(req.dedup_key, now, encode_outcome(for_replay(e, o)));
+    spdlog::debug("action {} msisdn {} via {}: {}", req.action, req.msisdn, to_string(req.via),
+                  o.ok ? "ok" : o.error);
+    return o;
+}
+
+outcome engine::read(const request& req, std::optional<store::archive_row>* row) {
+    const auto now = clock_();
+    const entry* e = reg_.lookup(req.action);
+    bool keep = false;
+    store::kopecks amount = 0;
+    outcome o = invoke(e, req, nullptr, now, &keep, &amount);
+    if (row && (!e || e->archived)) *row = make_row(e, req, o, now, 0);
+    return o;
+}
+
+daily_report engine::daily() {
+    const auto now = clock_();
+    daily_report r;
+    auto archive = [&](const std::string& msisdn, const std::string& action,
+                       const std::string& arguments, store::kopecks amount) {
+        store::archive_row row;
+        row.msisdn = msisdn;
+        row.time = now;
+        row.channel = "system";
+        row.action = action;
+        row.arguments = arguments;
+        row.result = "ok";
+        row.amount = amount;
+        db_.add_archive(row);
+    };
+    for (const auto& b : db_.all_open_blocking()) {
+        std::int64_t days = (now - b.started) / 86400;
+        std::int64_t paid = std::max<std::int64_t>(0, days - cfg_.blocking_free_days);
+        std::int64_t due = paid - b.charged_days;
+        if (due <= 0) continue;
+        store::kopecks fee = due * cfg_.blocking_daily_fee;
+        db_.add_balance(b.msisdn, -fee);
+        db_.add_payment(b.msisdn, now, "blocking_fee", -fee, "");
+        db_.set_charged_days(b.id, paid);
+        archive(b.msisdn, "blocking_fee", "days=" + std::to_string(due), -fee);
+        ++r.blocking_charged;
+        r.blocking_total += fee;
+    }
+    for (const auto& p : db_.due_promised(now)) {
+        db_.add_balance(p.msisdn, -p.amount);
+        db_.add_payment(p.msisdn, now, "promised_repayment", -p.amount, "");
+        db_.mark_repaid(p.id, now);
+        archive(p.msisdn, "promised_repayment", "amount=" + format_rub(p.amount), -p.amount);
+        ++r.promised_repaid;
+        r.promised_total += p.amount;
+    }
+    r.dedup_purged = db_.purge_dedup(now - cfg_.dedup_window_seconds);
+    return r;
+}
+
+}  // namespace ussdgw::actions

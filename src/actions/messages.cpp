@@ -1,0 +1,236 @@
+// Every sentence the actions say. Translators: keep the {placeholders}; add a
+// language by adding a column and a branch in text().
+
+#include "ussdgw/actions/messages.hpp"
+
+#include <iterator>
+
+namespace ussdgw::actions {
+
+namespace {
+
+struct row {
+    msg id;
+    const char* en;
+    const char* ru;
+};
+
+constexpr row table[] = {
+    // Refusals.
+    {msg::unknown_subscriber,
+     "Number {msisdn} is not served by this service. Please contact the operator.",
+     "Номер {msisdn} не обслуживается. Обратитесь к оператору."},
+    {msg::unknown_action, "This service is not available.", "Эта услуга недоступна."},
+    {msg::bad_argument, "Invalid request: {param}.", "Неверный запрос: {param}."},
+    {msg::storage_error, "Service is temporarily unavailable. Please try later.",
+     "Сервис временно недоступен. Попробуйте позже."},
+    {msg::insufficient_funds, "Not enough money: {missing} RUB missing.",
+     "Недостаточно средств: не хватает {missing} руб."},
+    {msg::unknown_tariff, "Tariff {tariff} does not exist.", "Тариф {tariff} не существует."},
+    {msg::same_tariff, "You are already on tariff {tariff_title}.",
+     "Вы уже на тарифе {tariff_title}."},
+    {msg::unknown_service, "Service {service} does not exist.", "Услуга {service} не существует."},
+    {msg::already_connected, "Service {service_name} is already connected.",
+     "Услуга {service_name} уже подключена."},
+    {msg::included_in_tariff, "Service {service_name} is already included in your tariff.",
+     "Услуга {service_name} уже входит в ваш тариф."},
+    {msg::not_connected, "Service {service_name} is not connected.",
+     "Услуга {service_name} не подключена."},
+    {msg::incompatible_tariff, "Service {service_name} is not available on tariff {tariff_title}.",
+     "Услуга {service_name} недоступна на тарифе {tariff_title}."},
+    {msg::part_of_tariff,
+     "Service {service_name} is part of your tariff and cannot be disconnected.",
+     "Услуга {service_name} входит в тариф и не может быть отключена."},
+    {msg::promised_balance_too_low,
+     "Promised payment is available only when the balance is not below {min_balance} RUB.",
+     "Обещанный платёж доступен, только если баланс не ниже {min_balance} руб."},
+    {msg::promised_outstanding, "You already have a promised payment of {amount} RUB due {due}.",
+     "У вас уже есть обещанный платёж {amount} руб. до {due}."},
+    {msg::promised_amount, "Promised payment amount must be from {min} to {max} RUB.",
+     "Сумма обещанного платежа должна быть от {min} до {max} руб."},
+    {msg::trust_already_on, "Full trust is already on.", "Услуга «Полное доверие» уже подключена."},
+    {msg::trust_already_off, "Full trust is not on.", "Услуга «Полное доверие» не подключена."},
+    {msg::trust_debt, "Full trust cannot be switched off while the balance is negative.",
+     "Нельзя отключить «Полное доверие», пока баланс отрицательный."},
+    {msg::already_blocked, "The number is already blocked.", "Номер уже заблокирован."},
+    {msg::not_blocked, "The number is not blocked.", "Номер не заблокирован."},
+    {msg::topup_range, "Payment amount must be from {min} to {max} RUB.",
+     "Сумма платежа должна быть от {min} до {max} руб."},
+    {msg::transfer_range, "Transfer amount must be from {min} to {max} RUB.",
+     "Сумма перевода должна быть от {min} до {max} руб."},
+    {msg::unknown_recipient, "Number {to} is not a subscriber of the operator.",
+     "Номер {to} не является абонентом оператора."},
+    {msg::same_number, "You cannot send to your own number.", "Нельзя отправить на свой же номер."},
+    {msg::insufficient_bonus, "Not enough bonus points: {missing} missing.",
+     "Недостаточно бонусных баллов: не хватает {missing}."},
+    {msg::unknown_package, "Bonus package {package} does not exist.",
+     "Бонусный пакет {package} не существует."},
+    {msg::bad_points, "The number of points must be a positive whole number.",
+     "Количество баллов должно быть целым положительным числом."},
+    {msg::weak_password, "Password change error: {detail}.", "Ошибка смены пароля: {detail}."},
+    {msg::pw_too_short, "the password must have at least {min} characters",
+     "пароль должен содержать не менее {min} символов"},
+    {msg::pw_too_long, "the password must have at most {max} characters",
+     "пароль должен содержать не более {max} символов"},
+    {msg::pw_not_latin, "only Latin letters, digits and punctuation signs are allowed",
+     "допустимы только латинские буквы, цифры и знаки препинания"},
+    {msg::pw_classes,
+     "the password needs an upper-case letter, a lower-case letter and a digit or punctuation sign",
+     "пароль должен содержать заглавную и строчную букву и цифру или знак препинания"},
+    {msg::pw_repeats, "no character may appear more than {max_repeat} times",
+     "ни один символ не может повторяться более {max_repeat} раз"},
+    {msg::no_password, "No password is set. Dial *111*25# to get one.",
+     "Пароль не установлен. Наберите *111*25#, чтобы получить его."},
+    {msg::wrong_password, "Wrong password. Attempts left: {attempts_left}.",
+     "Неверный пароль. Осталось попыток: {attempts_left}."},
+    {msg::password_locked,
+     "Password login is blocked after {max} wrong attempts. Order a new password: *111*25#.",
+     "Вход по паролю заблокирован после {max} неверных попыток. Закажите новый пароль: *111*25#."},
+    {msg::password_expired, "The password has expired. Order a new one: *111*25#.",
+     "Срок действия пароля истёк. Закажите новый: *111*25#."},
+    {msg::password_used, "This one-time password has already been used.",
+     "Этот одноразовый пароль уже использован."},
+    {msg::nm_already_on, "Number management is already on.",
+     "Услуга «Управление номерами» уже подключена."},
+    {msg::nm_already_off, "Number management is already off.",
+     "Услуга «Управление номерами» уже отключена."},
+    {msg::bad_pin, "The new PIN must have {min} to {max} digits.",
+     "Новый PIN должен содержать от {min} до {max} цифр."},
+    {msg::pin_mismatch, "The new PINs do not match.", "Новые PIN-коды не совпадают."},
+    {msg::wrong_pin, "Wrong PIN. Attempts left: {attempts_left}.",
+     "Неверный PIN. Осталось попыток: {attempts_left}."},
+    {msg::pin_blocked, "The PIN is blocked. Unblock it with the PUK: **05*PUK*NEW*NEW#.",
+     "PIN заблокирован. Разблокируйте его PUK-кодом: **05*PUK*NEW*NEW#."},
+    {msg::wrong_puk, "Wrong PUK. Attempts left: {attempts_left}.",
+     "Неверный PUK. Осталось попыток: {attempts_left}."},
+    {msg::sim_blocked,
+     "The SIM card is blocked for good. Please get a new SIM card; your number is kept.",
+     "SIM-карта заблокирована навсегда. Получите новую SIM-карту, номер сохранится."},
+    {msg::no_sim, "No SIM codes are on record for this number.",
+     "Для этого номера нет данных SIM-карты."},
+    {msg::bad_period, "The period must be from 1 to {max} months.",
+     "Период должен быть от 1 до {max} месяцев."},
+    // Success replies.
+    {msg::ok_profile, "Language: {language}.", "Язык: {language}."},
+    {msg::ok_balance,
+     "Balance: {balance} RUB. Bonus: {bonus} points. Tariff: {tariff_title}. Left: {minutes_left} "
+     "min, {sms_left} SMS, {mb_left} MB.",
+     "Баланс: {balance} руб. Бонус: {bonus} баллов. Тариф: {tariff_title}. Осталось: "
+     "{minutes_left} мин, {sms_left} SMS, {mb_left} МБ."},
+    {msg::ok_tariff_info,
+     "Tariff {tariff_title}: {monthly_fee} RUB/month; {minutes} min, {sms} SMS, {mb} MB. "
+     "Changing to it now costs {change_fee_now} RUB.",
+     "Тариф {tariff_title}: {monthly_fee} руб./мес.; {minutes} мин, {sms} SMS, {mb} МБ. Переход "
+     "на него сейчас стоит {change_fee_now} руб."},
+    {msg::ok_tariffs_list, "Tariffs:\n{tariffs}", "Тарифы:\n{tariffs}"},
+    {msg::ok_tariff_changed, "Your tariff is now {tariff_title}. Charged: {fee} RUB.",
+     "Ваш тариф теперь {tariff_title}. Списано: {fee} руб."},
+    {msg::ok_services_list, "Your services:\n{services}", "Ваши услуги:\n{services}"},
+    {msg::ok_services_none, "No services are connected.", "Подключённых услуг нет."},
+    {msg::ok_service_connected, "Service {service_name} is connected. Charged: {fee} RUB.",
+     "Услуга {service_name} подключена. Списано: {fee} руб."},
+    {msg::ok_service_disconnected, "Service {service_name} is disconnected.",
+     "Услуга {service_name} отключена."},
+    {msg::ok_promised,
+     "Promised payment of {amount} RUB is credited, fee {fee} RUB. It will be repaid on {due}.",
+     "Обещанный платёж {amount} руб. зачислен, комиссия {fee} руб. Он будет списан {due}."},
+    {msg::ok_trust_on, "Full trust is on: credit limit {credit_limit} RUB.",
+     "Услуга «Полное доверие» подключена: кредитный лимит {credit_limit} руб."},
+    {msg::ok_trust_off, "Full trust is off.", "Услуга «Полное доверие» отключена."},
+    {msg::ok_blocked,
+     "The number is blocked. Free until {free_until}, then {daily_fee} RUB per day.",
+     "Номер заблокирован. Бесплатно до {free_until}, далее {daily_fee} руб. в день."},
+    {msg::ok_unblocked, "The number is unblocked.", "Номер разблокирован."},
+    {msg::ok_topup, "Payment of {amount} RUB received. Balance: {balance} RUB.",
+     "Платёж {amount} руб. зачислен. Баланс: {balance} руб."},
+    {msg::ok_transfer, "{amount} RUB sent to {to}. Balance: {balance} RUB.",
+     "{amount} руб. переведено на номер {to}. Баланс: {balance} руб."},
+    {msg::ok_bonus_balance, "Bonus points: {bonus}.", "Бонусных баллов: {bonus}."},
+    {msg::ok_bonus_spent, "Package {package} added for {points} points. Points left: {bonus}.",
+     "Пакет {package} подключён за {points} баллов. Осталось баллов: {bonus}."},
+    {msg::ok_bonus_given, "{points} points given to {to}. Points left: {bonus}.",
+     "{points} баллов передано на номер {to}. Осталось баллов: {bonus}."},
+    {msg::ok_password_issued, "Your new password will arrive by SMS from {sender}.",
+     "Новый пароль придёт в SMS с номера {sender}."},
+    {msg::ok_password_set, "Your one-time password: {otp}", "Ваш одноразовый пароль: {otp}"},
+    {msg::ok_password_checked, "Password accepted.", "Пароль принят."},
+    {msg::ok_nm_on, "Number management is on.", "Услуга «Управление номерами» подключена."},
+    {msg::ok_nm_off, "Number management is off.", "Услуга «Управление номерами» отключена."},
+    {msg::ok_pin_changed, "The PIN has been changed.", "PIN-код изменён."},
+    {msg::ok_pin_unblocked, "The SIM is unblocked and the new PIN is set.",
+     "SIM-карта разблокирована, новый PIN установлен."},
+    {msg::ok_details, "Your order ({kind}, {from} - {to}) is accepted.",
+     "Ваш заказ ({kind}, {from} - {to}) принят."},
+    {msg::ok_archive, "Last actions:\n{archive}", "Последние действия:\n{archive}"},
+    {msg::ok_archive_empty, "No actions yet.", "Действий пока нет."},
+    {msg::ok_app_link, "A link to the app is sent by SMS.",
+     "Ссылка на приложение отправлена в SMS."},
+    {msg::ok_sms_archive, "SMS archive is on. Archive password: {archive_password}",
+     "SMS-архив подключён. Пароль архива: {archive_password}"},
+    {msg::ok_language, "Language: English.", "Язык: русский."},
+    {msg::ok_alphabet_latin, "Menu alphabet: Latin.", "Алфавит меню: латиница."},
+    {msg::ok_alphabet_cyrillic, "Menu alphabet: Cyrillic.", "Алфавит меню: кириллица."},
+    // SMS.
+    {msg::sms_password, "Your password: {password}. It is valid for {hours} hours if unused.",
+     "Ваш пароль: {password}. Действует {hours} ч., если не использован."},
+    {msg::sms_password_accepted, "Your new password is accepted.", "Ваш новый пароль принят."},
+    {msg::sms_service_connected, "Service {service_name} is connected. Fee: {fee_text}.",
+     "Услуга {service_name} подключена. Стоимость: {fee_text}."},
+    {msg::sms_service_disconnected, "Service {service_name} is disconnected.",
+     "Услуга {service_name} отключена."},
+    {msg::sms_transfer_in, "You received {amount} RUB from {from}.",
+     "Вам поступило {amount} руб. с номера {from}."},
+    {msg::sms_bonus_in, "You received {points} bonus points from {from}.",
+     "Вам передано {points} бонусных баллов с номера {from}."},
+    {msg::sms_app_link, "Get the app: {url}", "Приложение: {url}"},
+    {msg::sms_details, "Your order ({kind}, {from} - {to}) is accepted and will be sent to you.",
+     "Ваш заказ ({kind}, {from} - {to}) принят и будет отправлен вам."},
+    // Words.
+    {msg::word_free, "free", "бесплатно"},
+    {msg::word_per_day, "{fee} RUB/day", "{fee} руб./день"},
+    {msg::word_per_month, "{fee} RUB/month", "{fee} руб./мес."},
+    {msg::word_one_off, "{fee} RUB", "{fee} руб."},
+    {msg::word_in_tariff, "in tariff", "в тарифе"},
+    {msg::word_details_calls, "call details", "детализация звонков"},
+    {msg::word_details_statement, "account statement", "выписка по счёту"},
+    {msg::word_details_cost_control, "cost control", "контроль расходов"},
+    {msg::word_details_bill, "monthly bill", "ежемесячный счёт"},
+};
+
+constexpr bool in_order() {
+    int i = 0;
+    for (const auto& r : table)
+        if (static_cast<int>(r.id) != i++) return false;
+    return i == static_cast<int>(msg::count_);
+}
+static_assert(in_order(), "one row per msg id, in enum order");
+
+}  // namespace
+
+std::string fill(std::string_view pattern, const std::map<std::string, std::string>& vars) {
+    std::string out;
+    out.reserve(pattern.size() + 32);
+    for (std::size_t i = 0; i < pattern.size();) {
+        if (pattern[i] == '{') {
+            auto close = pattern.find('}', i + 1);
+            if (close != std::string_view::npos) {
+                auto it = vars.find(std::string(pattern.substr(i + 1, close - i - 1)));
+                if (it != vars.end()) {
+                    out += it->second;
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out += pattern[i++];
+    }
+    return out;
+}
+
+std::string text(msg id, std::string_view language,
+                 const std::map<std::string, std::string>& vars) {
+    const auto& r = table[static_cast<std::size_t>(id)];
+    return fill(language == "ru" ? r.ru : r.en, vars);
+}
+
+}  // namespace ussdgw::actions

@@ -1,0 +1,174 @@
+// Self-service passwords: password_issue (*111*25#, "Password" to 3339),
+// password_set ("25 <password>" to 111), password_check (logins with the
+// lockout rules), sms_archive_on (archive password). Clear passwords exist
+// only in memory and in the SMS to the owner; the store keeps Argon2id hashes.
+
+#include "common.hpp"
+
+namespace ussdgw::actions {
+
+namespace {
+
+constexpr const char* permanent = "permanent";
+constexpr const char* one_time = "one_time";
+
+std::string hours(const rules& cfg) {
+    return std::to_string(cfg.password_valid_seconds / 3600);
+}
+
+struct weakness {
+    msg detail;
+    std::map<std::string, std::string> vars;
+};
+
+// FEATURES.md password rules; the SMS route keeps the older 6..8 bounds.
+std::optional<weakness> check_strength(const std::string& pw, channel via, const rules& cfg) {
+    auto min = via == channel::sms ? cfg.password_min_sms : cfg.password_min_ussd;
+    auto max = via == channel::sms ? cfg.password_max_sms : cfg.password_max_ussd;
+    if (pw.size() < min) return weakness{msg::pw_too_short, {{"min", std::to_string(min)}}};
+    if (pw.size() > max) return weakness{msg::pw_too_long, {{"max", std::to_string(max)}}};
+    bool upper = false, lower = false, digit_or_punct = false;
+    std::map<char, std::size_t> counts;
+    for (char c : pw) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x21 || u > 0x7e) return weakness{msg::pw_not_latin, {}};
+        if (c >= 'A' && c <= 'Z')
+            upper = true;
+        else if (c >= 'a' && c <= 'z')
+            lower = true;
+        else
+            digit_or_punct = true;
+        ++counts[c];
+    }
+    if (!upper || !lower || !digit_or_punct) return weakness{msg::pw_classes, {}};
+    for (const auto& [c, n] : counts)
+        if (n > cfg.password_max_repeat)
+            return weakness{msg::pw_repeats,
+                            {{"max_repeat", std::to_string(cfg.password_max_repeat)}}};
+    return std::nullopt;
+}
+
+// A new password replaces the old one and lifts the lockout.
+void unlock(context& ctx) {
+    ctx.db.put_login(ctx.req.msisdn, {});
+}
+
+outcome password_issue(context& ctx) {
+    auto pw = ctx.generated(0, ctx.cfg.issued_password_length);
+    store::password_row row{permanent, ctx.hash(pw), ctx.now,
+                            ctx.now + ctx.cfg.password_valid_seconds, std::nullopt};
+    ctx.db.put_password(ctx.req.msisdn, row);
+    unlock(ctx);
+    ctx.sms(ctx.cfg.password_sender,
+            ctx.say(msg::sms_password, {{"password", pw}, {"hours", hours(ctx.cfg)}}));
+    return ctx.ok({{"sender", ctx.cfg.password_sender}, {"valid_hours", hours(ctx.cfg)}},
+                  msg::ok_password_issued);
+}
+
+outcome password_set(context& ctx) {
+    const auto& pw = ctx.arg("password");
+    if (auto w = check_strength(pw, ctx.req.via, ctx.cfg))
+        return ctx.refuse("weak_password", msg::weak_password,
+                          {{"detail", ctx.say(w->detail, w->vars)}});
+    auto otp = ctx.generated(0, ctx.cfg.issued_password_length);
+    ctx.db.put_password(ctx.req.msisdn,
+                        {permanent, ctx.hash(pw), ctx.now, std::nullopt, std::nullopt});
+    ctx.db.put_password(ctx.req.msisdn, {one_time, ctx.hash(otp), ctx.now,
+                                         ctx.now + ctx.cfg.password_valid_seconds, std::nullopt});
+    unlock(ctx);
+    ctx.sms(ctx.cfg.password_sender, ctx.say(msg::sms_password_accepted));
+    return ctx.ok({{"otp", otp}, {"valid_hours", hours(ctx.cfg)}}, msg::ok_password_set);
+}
+
+outcome password_check(context& ctx) {
+    const auto& msisdn = ctx.req.msisdn;
+    const auto& pw = ctx.arg("password");
+    auto login = ctx.db.find_login(msisdn);
+    auto max = std::to_string(ctx.cfg.max_failed_logins);
+    if (login.locked) return ctx.refuse("password_locked", msg::password_locked, {{"max", max}});
+    auto perm = ctx.db.find_password(msisdn, permanent);
+    auto otp = ctx.db.find_password(msisdn, one_time);
+    if (!perm && !otp) return ctx.refuse("no_password", msg::no_password);
+    auto expired = [&](const store::password_row& r) { return r.expires && ctx.now >= *r.expires; };
+    if (perm && ctx.verify(perm->hash, pw)) {
+        if (expired(*perm)) return ctx.refuse("password_expired", msg::password_expired);
+        // An issued password is valid 48 h if unused; once used it stays.
+        if (perm->expires) ctx.db.clear_password_expiry(msisdn, permanent);
+        unlock(ctx);
+        return ctx.ok({{"kind", permanent}}, msg::ok_password_checked);
+    }
+    if (otp && ctx.verify(otp->hash, pw)) {
+        if (otp->used) return ctx.refuse("password_used", msg::password_used);
+        if (expired(*otp)) return ctx.refuse("password_expired", msg::password_expired);
+        ctx.db.mark_password_used(msisdn, one_time, ctx.now);
+        unlock(ctx);
+        return ctx.ok({{"kind", one_time}}, msg::ok_password_checked);
+    }
+    // A wrong password counts towards the lock, and the count must survive
+    // the refusal's rollback.
+    ctx.keep_on_refusal = true;
+    login.failed += 1;
+    if (login.failed >= ctx.cfg.max_failed_logins) {
+        login.locked = true;
+        ctx.db.put_login(msisdn, login);
+        return ctx.refuse("password_locked", msg::password_locked, {{"max", max}});
+    }
+    ctx.db.put_login(msisdn, login);
+    return ctx.refuse(
+        "wrong_password", msg::wrong_password,
+        {{"attempts_left", std::to_string(ctx.cfg.max_failed_logins - login.failed)}});
+}
+
+outcome sms_archive_on(context& ctx) {
+    auto pw = ctx.generated(0, ctx.cfg.issued_password_length);
+    ctx.db.put_sms_archive(ctx.req.msisdn, ctx.hash(pw), ctx.now);
+    return ctx.ok({{"archive_password", pw}}, msg::ok_sms_archive);
+}
+
+}  // namespace
+
+void add_password_actions(registry& r) {
+    entry issue;
+    issue.facts = {"password_issue", {}, {}, {}, {"sender", "valid_hours", "message"}};
+    issue.run = password_issue;
+    issue.prepare = [](prepare_context& p) { p.generate(p.cfg.issued_password_length); };
+    issue.secret_sms = true;
+    r.add(std::move(issue));
+
+    entry set;
+    set.facts = {"password_set", {"password"}, {}, {"password"}, {"otp", "valid_hours", "message"}};
+    set.run = password_set;
+    set.prepare = [](prepare_context& p) {
+        auto it = p.req.arguments.find("password");
+        if (it == p.req.arguments.end() || check_strength(it->second, p.req.via, p.cfg)) return;
+        p.hash(it->second);
+        p.generate(p.cfg.issued_password_length);
+    };
+    set.secret_vars = {"otp", "message"};
+    set.errors = {"weak_password"};
+    r.add(std::move(set));
+
+    entry check;
+    check.facts = {"password_check", {"password"}, {}, {"password"}, {"kind", "message"}};
+    check.run = password_check;
+    check.prepare = [](prepare_context& p) {
+        auto it = p.req.arguments.find("password");
+        if (it == p.req.arguments.end() || !p.reader) return;
+        if (p.reader->find_login(p.req.msisdn).locked) return;
+        for (const char* kind : {permanent, one_time})
+            if (auto row = p.reader->find_password(p.req.msisdn, kind))
+                p.verify(row->hash, it->second);
+    };
+    check.errors = {"password_locked", "no_password", "wrong_password", "password_expired",
+                    "password_used"};
+    r.add(std::move(check));
+
+    entry archive;
+    archive.facts = {"sms_archive_on", {}, {}, {}, {"archive_password", "message"}};
+    archive.run = sms_archive_on;
+    archive.prepare = [](prepare_context& p) { p.generate(p.cfg.issued_password_length); };
+    archive.secret_vars = {"archive_password", "message"};
+    r.add(std::move(archive));
+}
+
+}  // namespace ussdgw::actions

@@ -1,0 +1,285 @@
+#include "ussdgw/actions/store_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <stdexcept>
+
+#include "ussdgw/store/db.hpp"
+#include "ussdgw/store/schema.hpp"
+
+namespace ussdgw::actions {
+
+/// One queued request (or the daily job when daily_done is set).
+struct store_runner::item {
+    request req;
+    std::function<void(outcome)> done;
+    std::shared_ptr<prepared> prep;
+    std::function<void(daily_report)> daily_done;
+};
+
+namespace {
+
+// A caller's callback must not take the writer thread down with it.
+template <class F, class V>
+void call_safely(F& f, V&& v) {
+    if (!f) return;
+    try {
+        f(std::forward<V>(v));
+    } catch (const std::exception& ex) {
+        spdlog::error("action callback threw: {}", ex.what());
+    } catch (...) {
+        spdlog::error("action callback threw");
+    }
+}
+
+}  // namespace
+
+/// Writer-thread state: the connection and what runs on it.
+struct store_runner::writer {
+    std::unique_ptr<store::connection> conn;
+    std::unique_ptr<store::accounts> db;
+    std::unique_ptr<engine> eng;
+    std::vector<store::archive_row> pending;  // read-only actions' archive rows
+    std::chrono::steady_clock::time_point pending_since;
+};
+
+store_runner::store_runner(runner_options opts)
+    : opts_(std::move(opts)),
+      reg_(opts_.actions ? *opts_.actions : builtin_registry()),
+      hasher_(opts_.cfg.pwhash) {
+    // Open and migrate here so a bad file fails the constructor, not a thread.
+    w_ = std::make_unique<writer>();
+    auto* st = w_.get();
+    st->conn = std::make_unique<store::connection>(opts_.db_path);
+    auto m = store::migrate(*st->conn);
+    if (!m) throw std::runtime_error(m.error());
+    st->db = std::make_unique<store::accounts>(*st->conn);
+    st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, hasher_, opts_.clock);
+    writer_ = std::thread([this] { writer_loop(); });
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, opts_.hash_threads); ++i)
+        hash_threads_.emplace_back([this] { hash_loop(); });
+}
+
+store_runner::~store_runner() {
+    {
+        std::lock_guard lk(mu_);
+        hash_stop_ = true;
+    }
+    hash_cv_.notify_all();
+    for (auto& t : hash_threads_) t.join();
+    {
+        std::lock_guard lk(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    writer_.join();
+}
+
+void store_runner::run(request req, std::function<void(outcome)> done) {
+    const entry* e = reg_.lookup(req.action);
+    item it{std::move(req), std::move(done), nullptr, {}};
+    {
+        std::lock_guard lk(mu_);
+        ++submitted_;
+        if (e && e->prepare)
+            hash_queue_.push_back(std::move(it));
+        else
+            queue_.push_back(std::move(it));
+    }
+    if (e && e->prepare)
+        hash_cv_.notify_one();
+    else
+        cv_.notify_one();
+}
+
+void store_runner::run_daily(std::function<void(daily_report)> done) {
+    item it;
+    it.daily_done = done ? std::move(done) : [](daily_report) {};
+    {
+        std::lock_guard lk(mu_);
+        ++submitted_;
+        queue_.push_back(std::move(it));
+    }
+    cv_.notify_one();
+}
+
+void store_runner::drain() {
+    std::unique_lock lk(mu_);
+    auto target = submitted_;
+    drained_cv_.wait(lk, [&] { return completed_ >= target; });
+}
+
+runner_stats store_runner::stats() const {
+    std::lock_guard lk(mu_);
+    return stats_;
+}
+
+void store_runner::finish(std::size_t n) {
+    {
+        std::lock_guard lk(mu_);
+        completed_ += n;
+        stats_.actions += n;
+    }
+    drained_cv_.notify_all();
+}
+
+void store_runner::hash_loop() {
+    // Each hashing thread reads stored hashes through its own read-only
+    // connection (WAL lets it read while the writer writes).
+    std::unique_ptr<store::connection> conn;
+    std::unique_ptr<store::accounts> reader;
+    for (;;) {
+        item it;
+        {
+            std::unique_lock lk(mu_);
+            hash_cv_.wait(lk, [&] { return hash_stop_ || !hash_queue_.empty(); });
+            if (hash_queue_.empty()) return;
+            it = std::move(hash_queue_.front());
+            hash_queue_.pop_front();
+        }
+        if (opts_.on_hash_task) opts_.on_hash_task();
+        auto prep = std::make_shared<prepared>();
+        try {
+            if (!reader) {
+                conn =
+                    std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only);
+                reader = std::make_unique<store::accounts>(*conn);
+            }
+            prepare_context pc{it.req, reader.get(), hasher_, opts_.cfg, *prep};
+            reg_.lookup(it.req.action)->prepare(pc);
+        } catch (const std::exception& ex) {
+            // Not fatal: the handler hashes or verifies inline what is missing.
+            spdlog::warn("prepare of {} for {} failed: {}", it.req.action, it.req.msisdn,
+                         ex.what());
+            reader.reset();
+            conn.reset();
+        }
+        it.prep = std::move(prep);
+        {
+            std::lock_guard lk(mu_);
+            queue_.push_back(std::move(it));
+        }
+        cv_.notify_one();
+    }
+}
+
+void store_runner::writer_loop() {
+    for (;;) {
+        std::vector<item> batch;
+        bool stopping = false;
+        {
+            std::unique_lock lk(mu_);
+            auto ready = [&] { return stop_ || !queue_.empty(); };
+            if (w_->pending.empty())
+                cv_.wait(lk, ready);
+            else
+                cv_.wait_until(lk, w_->pending_since + opts_.archive_flush_delay, ready);
+            while (!queue_.empty() && batch.size() < opts_.max_batch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+            stopping = stop_ && queue_.empty();
+            if (batch.empty() && stopping && w_->pending.empty()) return;
+        }
+        process(batch, stopping);
+    }
+}
+
+void store_runner::process(std::vector<item>& batch, bool stopping) {
+    auto& w = *w_;
+    auto& eng = *w.eng;
+
+    // Read-only actions whose subscriber has no earlier write in this batch
+    // are answered now from committed state; the rest wait for the commit so
+    // nobody reads a change that might not become durable.
+    std::set<std::string> written;
+    bool daily_seen = false;
+    std::vector<item*> early, late;
+    for (auto& it : batch) {
+        bool ro = !it.daily_done && eng.read_only(it.req.action);
+        if (ro && !daily_seen && !written.count(it.req.msisdn)) {
+            early.push_back(&it);
+        } else {
+            late.push_back(&it);
+            if (it.daily_done) daily_seen = true;
+            if (!ro) written.insert(it.req.msisdn);
+        }
+    }
+
+    if (!early.empty()) {
+        std::vector<outcome> outs;
+        try {
+            store::transaction t(*w.conn, false);
+            for (auto* it : early) {
+                std::optional<store::archive_row> row;
+                outs.push_back(eng.read(it->req, &row));
+                if (row) {
+                    if (w.pending.empty()) w.pending_since = std::chrono::steady_clock::now();
+                    w.pending.push_back(std::move(*row));
+                }
+            }
+            t.commit();
+        } catch (const std::exception& ex) {
+            spdlog::error("read batch of {} actions failed: {}", early.size(), ex.what());
+            outs.clear();
+            for (auto* it : early) outs.push_back(eng.storage_failure(it->req));
+        }
+        for (std::size_t i = 0; i < early.size(); ++i)
+            call_safely(early[i]->done, std::move(outs[i]));
+        finish(early.size());
+    }
+
+    bool flush_due =
+        !w.pending.empty() && (stopping || std::chrono::steady_clock::now() >=
+                                               w.pending_since + opts_.archive_flush_delay);
+    if (late.empty() && !flush_due) return;
+
+    std::vector<outcome> outs(late.size());
+    std::vector<daily_report> reports(late.size());
+    bool committed = false;
+    try {
+        store::transaction t(*w.conn, true);
+        for (std::size_t i = 0; i < late.size(); ++i) {
+            auto* it = late[i];
+            if (it->daily_done) {
+                reports[i] = eng.daily();
+            } else if (eng.read_only(it->req.action)) {
+                std::optional<store::archive_row> row;
+                outs[i] = eng.read(it->req, &row);
+                if (row) w.db->add_archive(*row);
+            } else {
+                outs[i] = eng.execute(it->req, it->prep.get());
+            }
+        }
+        for (const auto& row : w.pending) w.db->add_archive(row);
+        // synchronous=FULL: when COMMIT returns the batch is on disk.
+        t.commit();
+        committed = true;
+    } catch (const std::exception& ex) {
+        spdlog::error("write batch of {} actions rolled back: {}", late.size(), ex.what());
+    }
+    if (!committed && !w.pending.empty())
+        spdlog::error("{} archive rows of read-only actions were lost with the batch",
+                      w.pending.size());
+    w.pending.clear();
+    {
+        std::lock_guard lk(mu_);
+        if (committed)
+            ++stats_.commits;
+        else
+            ++stats_.failed_commits;
+    }
+    for (std::size_t i = 0; i < late.size(); ++i) {
+        auto* it = late[i];
+        if (it->daily_done) {
+            reports[i].ok = committed;
+            call_safely(it->daily_done, reports[i]);
+        } else {
+            call_safely(it->done, committed ? std::move(outs[i]) : eng.storage_failure(it->req));
+        }
+    }
+    finish(late.size());
+}
+
+}  // namespace ussdgw::actions

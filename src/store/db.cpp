@@ -1,0 +1,190 @@
+#include "ussdgw/store/db.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace ussdgw::store {
+
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
+    std::string msg(what);
+    msg += ": ";
+    msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    throw db_failure(rc, msg);
+}
+
+}  // namespace
+
+db_failure::db_failure(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+
+cursor::~cursor() {
+    sqlite3_reset(s_->handle());
+    sqlite3_clear_bindings(s_->handle());
+}
+
+bool cursor::next() {
+    int rc = sqlite3_step(s_->handle());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    sqlite3* db = sqlite3_db_handle(s_->handle());
+    fail(db, sqlite3_extended_errcode(db), sqlite3_sql(s_->handle()));
+}
+
+std::int64_t cursor::int64(int col) const {
+    return sqlite3_column_int64(s_->handle(), col);
+}
+
+std::string cursor::text(int col) const {
+    auto* p = sqlite3_column_text(s_->handle(), col);
+    if (!p) return {};
+    return std::string(reinterpret_cast<const char*>(p),
+                       static_cast<size_t>(sqlite3_column_bytes(s_->handle(), col)));
+}
+
+bool cursor::is_null(int col) const {
+    return sqlite3_column_type(s_->handle(), col) == SQLITE_NULL;
+}
+
+std::optional<std::int64_t> cursor::opt_int64(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return int64(col);
+}
+
+statement::statement(sqlite3* db, std::string_view sql) {
+    int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc != SQLITE_OK) fail(db, rc, "prepare " + std::string(sql));
+}
+
+statement::~statement() {
+    sqlite3_finalize(stmt_);
+}
+
+statement::statement(statement&& o) noexcept : stmt_(std::exchange(o.stmt_, nullptr)) {}
+
+statement& statement::operator=(statement&& o) noexcept {
+    if (this != &o) {
+        sqlite3_finalize(stmt_);
+        stmt_ = std::exchange(o.stmt_, nullptr);
+    }
+    return *this;
+}
+
+void statement::bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+}
+
+void statement::bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void statement::bind(int i, std::nullptr_t) {
+    sqlite3_bind_null(stmt_, i);
+}
+
+void statement::bind(int i, const std::optional<std::int64_t>& v) {
+    if (v)
+        bind(i, *v);
+    else
+        bind(i, nullptr);
+}
+
+std::int64_t statement::changes() const {
+    return sqlite3_changes64(sqlite3_db_handle(stmt_));
+}
+
+connection::connection(const std::string& path, open_mode mode) : path_(path) {
+    int flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    // Each connection is used by one thread at a time: no SQLite mutexes needed.
+    flags |= SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = "cannot open database " + path + ": " +
+                          (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw db_failure(rc, msg);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    // A reader or the admin tool may hold the lock briefly; wait rather than fail.
+    sqlite3_busy_timeout(db_, 5000);
+    try {
+        if (mode == open_mode::read_write) exec("PRAGMA journal_mode=WAL");
+        // FULL: a commit is on disk (WAL fsynced) before COMMIT returns, so a
+        // reply sent after it never promises something a power cut can undo.
+        // Group commit in the runner pays the fsync once per batch.
+        exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    } catch (...) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
+}
+
+connection::~connection() {
+    sqlite3_close_v2(db_);
+}
+
+void connection::exec(std::string_view sql) {
+    std::string s(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw db_failure(sqlite3_extended_errcode(db_), msg + " (in: " + s.substr(0, 80) + ")");
+    }
+}
+
+bool connection::in_transaction() const noexcept {
+    return sqlite3_get_autocommit(db_) == 0;
+}
+
+int connection::user_version() {
+    auto st = prepare("PRAGMA user_version");
+    auto c = st.query();
+    return c.next() ? static_cast<int>(c.int64(0)) : 0;
+}
+
+transaction::transaction(connection& c, bool immediate) : c_(c) {
+    c_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+transaction::~transaction() {
+    if (open_ && sqlite3_get_autocommit(c_.handle()) == 0) {
+        // Rollback failing here leaves nothing better to do; SQLite rolls back
+        // a connection's open transaction when it is closed anyway.
+        sqlite3_exec(c_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
+void transaction::commit() {
+    open_ = true;
+    c_.exec("COMMIT");
+    open_ = false;
+}
+
+savepoint::savepoint(connection& c) : c_(c) {
+    c_.exec("SAVEPOINT action");
+}
+
+savepoint::~savepoint() {
+    if (open_) {
+        sqlite3_exec(c_.handle(), "ROLLBACK TO action; RELEASE action", nullptr, nullptr, nullptr);
+    }
+}
+
+void savepoint::release() {
+    c_.exec("RELEASE action");
+    open_ = false;
+}
+
+void savepoint::rollback() {
+    c_.exec("ROLLBACK TO action; RELEASE action");
+    open_ = false;
+}
+
+}  // namespace ussdgw::store

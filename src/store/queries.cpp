@@ -1,0 +1,155 @@
+#include "queries.hpp"
+
+#include <iterator>
+
+namespace ussdgw::store::q {
+
+namespace {
+
+#define SUBSCRIBER_COLUMNS                                                                \
+    "msisdn, status, language, alphabet, tariff, balance, credit_limit, bonus, "          \
+    "number_management, tariff_changed, minutes_used, sms_used, mb_used, extra_minutes, " \
+    "extra_sms, extra_mb, created"
+
+constexpr const char* table[] = {
+    // find_subscriber
+    "SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE msisdn = ?",
+    // add_subscriber
+    "INSERT OR IGNORE INTO subscribers (" SUBSCRIBER_COLUMNS
+    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    // add_balance
+    "UPDATE subscribers SET balance = balance + ? WHERE msisdn = ?",
+    // add_bonus
+    "UPDATE subscribers SET bonus = bonus + ? WHERE msisdn = ?",
+    // set_credit_limit
+    "UPDATE subscribers SET credit_limit = ? WHERE msisdn = ?",
+    // set_status
+    "UPDATE subscribers SET status = ? WHERE msisdn = ?",
+    // set_language
+    "UPDATE subscribers SET language = ? WHERE msisdn = ?",
+    // set_alphabet
+    "UPDATE subscribers SET alphabet = ? WHERE msisdn = ?",
+    // set_number_management
+    "UPDATE subscribers SET number_management = ? WHERE msisdn = ?",
+    // set_tariff
+    "UPDATE subscribers SET tariff = ?, tariff_changed = ? WHERE msisdn = ?",
+    // add_extras
+    "UPDATE subscribers SET extra_minutes = extra_minutes + ?, extra_sms = extra_sms + ?, "
+    "extra_mb = extra_mb + ? WHERE msisdn = ?",
+    // all_msisdns
+    "SELECT msisdn FROM subscribers ORDER BY msisdn",
+    // find_tariff
+    "SELECT name, title_en, title_ru, monthly_fee, change_fee, minutes, sms, mb FROM tariffs "
+    "WHERE name = ?",
+    // all_tariffs
+    "SELECT name, title_en, title_ru, monthly_fee, change_fee, minutes, sms, mb FROM tariffs "
+    "ORDER BY name",
+    // put_tariff
+    "INSERT INTO tariffs (name, title_en, title_ru, monthly_fee, change_fee, minutes, sms, mb) "
+    "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET title_en = excluded.title_en, "
+    "title_ru = excluded.title_ru, monthly_fee = excluded.monthly_fee, "
+    "change_fee = excluded.change_fee, minutes = excluded.minutes, sms = excluded.sms, "
+    "mb = excluded.mb",
+    // find_service
+    "SELECT code, title_en, title_ru, fee, period FROM services WHERE code = ?",
+    // all_services
+    "SELECT code, title_en, title_ru, fee, period FROM services ORDER BY code",
+    // put_service
+    "INSERT INTO services (code, title_en, title_ru, fee, period) VALUES (?,?,?,?,?) "
+    "ON CONFLICT(code) DO UPDATE SET title_en = excluded.title_en, "
+    "title_ru = excluded.title_ru, fee = excluded.fee, period = excluded.period",
+    // put_service_rule
+    "INSERT OR REPLACE INTO service_rules (service, tariff, kind) VALUES (?,?,?)",
+    // clear_service_rules
+    "DELETE FROM service_rules WHERE service = ?",
+    // service_rule
+    "SELECT kind FROM service_rules WHERE service = ? AND tariff = ?",
+    // connected: own subscriptions, then the tariff's included services.
+    "SELECT s.code, s.title_en, s.title_ru, s.fee, s.period, 0 FROM subscriptions x "
+    "JOIN services s ON s.code = x.service WHERE x.msisdn = ?1 "
+    "UNION "
+    "SELECT s.code, s.title_en, s.title_ru, s.fee, s.period, 1 FROM subscribers u "
+    "JOIN service_rules r ON r.tariff = u.tariff AND r.kind = 'included' "
+    "JOIN services s ON s.code = r.service WHERE u.msisdn = ?1 "
+    "ORDER BY 1",
+    // subscribed
+    "SELECT 1 FROM subscriptions WHERE msisdn = ? AND service = ?",
+    // subscribe
+    "INSERT OR IGNORE INTO subscriptions (msisdn, service, since) VALUES (?,?,?)",
+    // unsubscribe
+    "DELETE FROM subscriptions WHERE msisdn = ? AND service = ?",
+    // find_password
+    "SELECT kind, hash, issued, expires, used FROM passwords WHERE msisdn = ? AND kind = ?",
+    // put_password
+    "INSERT OR REPLACE INTO passwords (msisdn, kind, hash, issued, expires, used) "
+    "VALUES (?,?,?,?,?,?)",
+    // delete_password
+    "DELETE FROM passwords WHERE msisdn = ? AND kind = ?",
+    // clear_password_expiry
+    "UPDATE passwords SET expires = NULL WHERE msisdn = ? AND kind = ?",
+    // mark_password_used
+    "UPDATE passwords SET used = ? WHERE msisdn = ? AND kind = ?",
+    // find_login
+    "SELECT failed, locked FROM logins WHERE msisdn = ?",
+    // put_login
+    "INSERT OR REPLACE INTO logins (msisdn, failed, locked) VALUES (?,?,?)",
+    // find_sim
+    "SELECT pin_hash, puk_hash, pin_failed, puk_failed, pin_blocked, sim_blocked FROM sim "
+    "WHERE msisdn = ?",
+    // put_sim
+    "INSERT OR REPLACE INTO sim (msisdn, pin_hash, puk_hash, pin_failed, puk_failed, "
+    "pin_blocked, sim_blocked) VALUES (?,?,?,?,?,?,?)",
+    // put_sms_archive
+    "INSERT OR REPLACE INTO sms_archive (msisdn, hash, since) VALUES (?,?,?)",
+    // sms_archive_on
+    "SELECT 1 FROM sms_archive WHERE msisdn = ?",
+    // add_payment
+    "INSERT INTO payments (msisdn, time, kind, amount, peer) VALUES (?,?,?,?,?)",
+    // open_promised
+    "SELECT id, msisdn, amount, fee, taken, due FROM promised WHERE msisdn = ? AND repaid IS NULL",
+    // add_promised
+    "INSERT INTO promised (msisdn, amount, fee, taken, due) VALUES (?,?,?,?,?)",
+    // due_promised
+    "SELECT id, msisdn, amount, fee, taken, due FROM promised WHERE repaid IS NULL AND due <= ? "
+    "ORDER BY id",
+    // mark_repaid
+    "UPDATE promised SET repaid = ? WHERE id = ?",
+    // open_blocking
+    "SELECT id, msisdn, started, charged_days FROM blocking WHERE msisdn = ? AND ended IS NULL",
+    // all_open_blocking
+    "SELECT id, msisdn, started, charged_days FROM blocking WHERE ended IS NULL ORDER BY id",
+    // start_blocking
+    "INSERT INTO blocking (msisdn, started) VALUES (?,?)",
+    // end_blocking
+    "UPDATE blocking SET ended = ? WHERE msisdn = ? AND ended IS NULL",
+    // set_charged_days
+    "UPDATE blocking SET charged_days = ? WHERE id = ?",
+    // add_detail_order
+    "INSERT INTO detail_orders (msisdn, time, kind, period_from, period_to) VALUES (?,?,?,?,?)",
+    // count_detail_orders
+    "SELECT count(*) FROM detail_orders WHERE msisdn = ?",
+    // add_archive
+    "INSERT INTO archive (msisdn, time, channel, action, arguments, result, amount) "
+    "VALUES (?,?,?,?,?,?,?)",
+    // last_archive
+    "SELECT id, msisdn, time, channel, action, arguments, result, amount FROM archive "
+    "WHERE msisdn = ? ORDER BY id DESC LIMIT ?",
+    // find_dedup
+    "SELECT outcome FROM dedup WHERE key = ? AND created >= ?",
+    // put_dedup
+    "INSERT OR REPLACE INTO dedup (key, created, outcome) VALUES (?,?,?)",
+    // purge_dedup
+    "DELETE FROM dedup WHERE created < ?",
+};
+
+static_assert(std::size(table) == count_, "one SQL string per statement id");
+
+#undef SUBSCRIBER_COLUMNS
+
+}  // namespace
+
+const char* sql(int i) {
+    return table[i];
+}
+
+}  // namespace ussdgw::store::q

@@ -1,0 +1,195 @@
+#include "ussdgw/store/schema.hpp"
+
+#include <array>
+
+namespace ussdgw::store {
+
+namespace {
+
+// One entry per version: steps[0] takes an empty file to v1, steps[1] takes
+// v1 to v2, and so on. Never edit a released step; append a new one.
+// Money is INTEGER kopecks everywhere; times are unix seconds.
+constexpr std::array<const char*, 2> steps = {
+    // v1: accounts, secrets, catalogues, money movements, archive.
+    R"sql(
+CREATE TABLE tariffs (
+  name TEXT PRIMARY KEY,
+  title_en TEXT NOT NULL,
+  title_ru TEXT NOT NULL,
+  monthly_fee INTEGER NOT NULL DEFAULT 0,
+  change_fee INTEGER NOT NULL DEFAULT 0,
+  minutes INTEGER NOT NULL DEFAULT 0,
+  sms INTEGER NOT NULL DEFAULT 0,
+  mb INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE services (
+  code TEXT PRIMARY KEY,
+  title_en TEXT NOT NULL,
+  title_ru TEXT NOT NULL,
+  fee INTEGER NOT NULL DEFAULT 0,
+  period TEXT NOT NULL DEFAULT 'none' CHECK (period IN ('none', 'daily', 'monthly'))
+);
+CREATE TABLE service_rules (
+  service TEXT NOT NULL REFERENCES services(code) ON DELETE CASCADE,
+  tariff TEXT NOT NULL REFERENCES tariffs(name) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('incompatible', 'included')),
+  PRIMARY KEY (service, tariff)
+);
+CREATE TABLE subscribers (
+  msisdn TEXT PRIMARY KEY,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'blocked')),
+  language TEXT NOT NULL DEFAULT 'en',
+  tariff TEXT NOT NULL REFERENCES tariffs(name),
+  balance INTEGER NOT NULL DEFAULT 0,
+  credit_limit INTEGER NOT NULL DEFAULT 0,
+  bonus INTEGER NOT NULL DEFAULT 0,
+  number_management INTEGER NOT NULL DEFAULT 0,
+  tariff_changed INTEGER,
+  minutes_used INTEGER NOT NULL DEFAULT 0,
+  sms_used INTEGER NOT NULL DEFAULT 0,
+  mb_used INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL
+);
+CREATE TABLE passwords (
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('permanent', 'one_time')),
+  hash TEXT NOT NULL,
+  issued INTEGER NOT NULL,
+  expires INTEGER,
+  PRIMARY KEY (msisdn, kind)
+);
+CREATE TABLE logins (
+  msisdn TEXT PRIMARY KEY REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  failed INTEGER NOT NULL DEFAULT 0,
+  locked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sim (
+  msisdn TEXT PRIMARY KEY REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  pin_hash TEXT NOT NULL,
+  puk_hash TEXT NOT NULL,
+  pin_failed INTEGER NOT NULL DEFAULT 0,
+  puk_failed INTEGER NOT NULL DEFAULT 0,
+  pin_blocked INTEGER NOT NULL DEFAULT 0,
+  sim_blocked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE subscriptions (
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  service TEXT NOT NULL REFERENCES services(code),
+  since INTEGER NOT NULL,
+  PRIMARY KEY (msisdn, service)
+);
+CREATE TABLE payments (
+  id INTEGER PRIMARY KEY,
+  msisdn TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  peer TEXT
+);
+CREATE INDEX payments_by_msisdn ON payments(msisdn, id);
+CREATE TABLE promised (
+  id INTEGER PRIMARY KEY,
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  amount INTEGER NOT NULL,
+  fee INTEGER NOT NULL,
+  taken INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  repaid INTEGER
+);
+CREATE INDEX promised_open ON promised(due) WHERE repaid IS NULL;
+CREATE TABLE blocking (
+  id INTEGER PRIMARY KEY,
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  started INTEGER NOT NULL,
+  ended INTEGER,
+  charged_days INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX blocking_open ON blocking(msisdn) WHERE ended IS NULL;
+CREATE TABLE linked_numbers (
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  linked TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  PRIMARY KEY (msisdn, linked)
+);
+CREATE TABLE detail_orders (
+  id INTEGER PRIMARY KEY,
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  time INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  period_from INTEGER NOT NULL,
+  period_to INTEGER NOT NULL
+);
+CREATE TABLE archive (
+  id INTEGER PRIMARY KEY,
+  msisdn TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  action TEXT NOT NULL,
+  arguments TEXT NOT NULL,
+  result TEXT NOT NULL,
+  amount INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX archive_by_msisdn ON archive(msisdn, id);
+)sql",
+    // v2: per-subscriber alphabet, bonus packages, used one-time passwords, SMSC
+    // deduplication, SMS archive.
+    R"sql(
+ALTER TABLE subscribers ADD COLUMN alphabet TEXT NOT NULL DEFAULT 'cyrillic';
+ALTER TABLE subscribers ADD COLUMN extra_minutes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscribers ADD COLUMN extra_sms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscribers ADD COLUMN extra_mb INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passwords ADD COLUMN used INTEGER;
+CREATE TABLE dedup (
+  key TEXT PRIMARY KEY,
+  created INTEGER NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE INDEX dedup_by_time ON dedup(created);
+CREATE TABLE sms_archive (
+  msisdn TEXT PRIMARY KEY REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  since INTEGER NOT NULL
+);
+)sql",
+};
+
+std::string too_new(const connection& c, int v) {
+    return "database " + c.path() + " has schema version " + std::to_string(v) +
+           ", newer than this binary supports (" + std::to_string(latest_schema_version()) +
+           "); run a newer ussdgw";
+}
+
+}  // namespace
+
+int latest_schema_version() {
+    return static_cast<int>(steps.size());
+}
+
+util::result<migration, std::string> migrate(connection& c) {
+    migration m;
+    m.from = c.user_version();
+    if (m.from > latest_schema_version()) return util::fail(too_new(c, m.from));
+    for (int v = m.from + 1; v <= latest_schema_version(); ++v) {
+        transaction t(c);
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        int now = c.user_version();
+        if (now >= v) continue;
+        c.exec(steps[static_cast<size_t>(v - 1)]);
+        c.exec("PRAGMA user_version = " + std::to_string(v));
+        t.commit();
+    }
+    m.to = c.user_version();
+    return m;
+}
+
+util::result<int, std::string> check_version(connection& c) {
+    int v = c.user_version();
+    if (v > latest_schema_version()) return util::fail(too_new(c, v));
+    if (v < latest_schema_version())
+        return util::fail("database " + c.path() + " has schema version " + std::to_string(v) +
+                          ", expected " + std::to_string(latest_schema_version()) +
+                          "; run: ussdgw-admin init --db " + c.path());
+    return v;
+}
+
+}  // namespace ussdgw::store
