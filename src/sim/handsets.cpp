@@ -1,0 +1,121 @@
+#include "handsets.hpp"
+
+#include <fmt/format.h>
+
+#include "texts.hpp"
+
+namespace ussdgw::sim {
+
+handsets::handsets(const options& opts)
+    : profile_(opts.profile), service_type_(opts.ussd_service_type) {}
+
+bool handsets::dialog_open(const std::string& msisdn) const {
+    auto it = dialogs_.find(msisdn);
+    return it != dialogs_.end() && it->second.open;
+}
+
+std::uint8_t handsets::free_session() {
+    // Session numbers are one octet; skip those live dialogs hold, if any is free.
+    for (int tries = 0; tries < 256; ++tries) {
+        std::uint8_t s = next_session_++;
+        bool used = false;
+        for (const auto& [m, d] : dialogs_) used = used || d.session == s;
+        if (!used) return s;
+    }
+    return next_session_++;
+}
+
+mo_pdu handsets::make_mo(const std::string& msisdn, dialog& d, std::uint8_t op,
+                         std::string_view text, bool ends) {
+    auto enc = encode_mo_text(text, 0x0F);
+    mo_pdu mo;
+    mo.service_type = service_type_;
+    mo.source_addr = msisdn;
+    mo.destination_addr = d.service_code;
+    mo.data_coding = enc.data_coding;
+    mo.text = std::move(enc.octets);
+    mo.ussd_service_op = op;
+    if (profile_ == dialog_profile::its_session_info) {
+        const auto seq = static_cast<std::uint8_t>(((d.sequence & 0x7F) << 1) | (ends ? 1 : 0));
+        mo.its_session_info = static_cast<std::uint16_t>((d.session << 8) | seq);
+    } else {
+        mo.user_message_reference = d.reference;
+    }
+    d.sequence = static_cast<std::uint8_t>((d.sequence + 1) & 0x7F);
+    return mo;
+}
+
+std::variant<mo_pdu, std::string> handsets::ussd(const std::string& msisdn, ussd_action action,
+                                                 std::string_view text) {
+    if (action == ussd_action::start) {
+        auto code = ussd_service_code(text);
+        if (!code) return fmt::format("'{}' is not a USSD string like *111#", text);
+        dialog d;
+        d.session = free_session();
+        if (++next_reference_ == 0) ++next_reference_;  // 0 reads as "no reference"
+        d.reference = next_reference_;
+        d.service_code = *code;
+        // Dialling again while a dialog is open replaces it, as on a handset.
+        auto& slot = dialogs_[msisdn] = d;
+        return make_mo(msisdn, slot, ussd_op::pssr_indication, text, false);
+    }
+    auto it = dialogs_.find(msisdn);
+    if (it == dialogs_.end()) return fmt::format("{} has no open USSD dialog", msisdn);
+    if (action == ussd_action::answer) {
+        it->second.open = false;  // until the next screen arrives
+        return make_mo(msisdn, it->second, ussd_op::ussr_confirmation, text, false);
+    }
+    auto mo = make_mo(msisdn, it->second, ussd_op::user_release, "", true);
+    dialogs_.erase(it);
+    return mo;
+}
+
+mo_pdu handsets::sms(const std::string& msisdn, const std::string& to,
+                     std::string_view text) const {
+    auto enc = encode_mo_text(text, 0x00);
+    mo_pdu mo;
+    mo.source_addr = msisdn;
+    mo.destination_addr = to;
+    mo.data_coding = enc.data_coding;
+    mo.text = std::move(enc.octets);
+    return mo;
+}
+
+std::optional<std::string> handsets::on_mt(const std::string& msisdn, const std::string& from,
+                                           const mt_pdu& mt, bool ends) {
+    std::optional<std::string> warning;
+    auto it = dialogs_.find(msisdn);
+    if (it != dialogs_.end()) {
+        const auto& d = it->second;
+        if (profile_ == dialog_profile::its_session_info && mt.its_session_info &&
+            (*mt.its_session_info >> 8) != d.session) {
+            warning = fmt::format("MT to {} carries session {} but its dialog is session {}",
+                                  msisdn, *mt.its_session_info >> 8, d.session);
+        } else if (profile_ == dialog_profile::user_message_reference &&
+                   mt.user_message_reference && *mt.user_message_reference != d.reference) {
+            warning = fmt::format("MT to {} carries reference {} but its dialog is {}", msisdn,
+                                  *mt.user_message_reference, d.reference);
+        }
+    }
+    if (ends) {
+        if (it != dialogs_.end()) dialogs_.erase(it);
+        return warning;
+    }
+    if (it == dialogs_.end()) {
+        // A network-initiated screen (no dialog yet): adopt the ESME's key.
+        dialog d;
+        d.session = mt.its_session_info ? static_cast<std::uint8_t>(*mt.its_session_info >> 8)
+                                        : free_session();
+        d.reference = mt.user_message_reference.value_or(0);
+        d.service_code = ussd_service_code(from).value_or(from);
+        it = dialogs_.emplace(msisdn, d).first;
+    }
+    auto& d = it->second;
+    d.open = true;
+    if (mt.its_session_info) {
+        d.sequence = static_cast<std::uint8_t>((((*mt.its_session_info & 0xFF) >> 1) + 1) & 0x7F);
+    }
+    return warning;
+}
+
+}  // namespace ussdgw::sim

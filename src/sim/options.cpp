@@ -1,0 +1,108 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace ussdgw::sim {
+namespace {
+
+// "HOST:PORT" or "[V6]:PORT"; throws CLI::ValidationError with the reason.
+void split_listen(const std::string& text, options& o) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon + 1 == text.size()) {
+        throw CLI::ValidationError("--listen", "expected HOST:PORT, got " + text);
+    }
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    const std::string port = text.substr(colon + 1);
+    if (host.empty() || !std::all_of(port.begin(), port.end(), ::isdigit) || port.size() > 5 ||
+        std::stoul(port) > 65535) {
+        throw CLI::ValidationError("--listen", "expected HOST:PORT, got " + text);
+    }
+    o.listen_host = host;
+    o.listen_port = static_cast<std::uint16_t>(std::stoul(port));
+}
+
+bool all_digits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit);
+}
+
+}  // namespace
+
+std::variant<options, int> parse_options(int argc, char** argv) {
+    options o;
+    CLI::App app{
+        "ussdgw-smsc-sim: an SMSC simulator. Accepts SMPP 3.4 binds, plays handsets (phone\n"
+        "prompt, scripts, load) and injects faults. See docs/smsc-sim.md."};
+    app.set_version_flag("--version", fmt::format("ussdgw-smsc-sim {}", version));
+
+    std::string listen = fmt::format("{}:{}", o.listen_host, o.listen_port);
+    std::string profile = "default";
+    app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
+        ->capture_default_str();
+    app.add_option("--system-id", o.system_id, "system_id a bind must carry")
+        ->capture_default_str();
+    app.add_option("--password", o.password, "password a bind must carry")->capture_default_str();
+    app.add_option("--msisdn", o.msisdn, "handset the phone prompt starts as")
+        ->capture_default_str();
+    app.add_option("--ussd-code-service-type", o.ussd_service_type,
+                   "service_type of MO USSD deliver_sm")
+        ->capture_default_str();
+    app.add_option("--profile", profile,
+                   "dialog keying: default (its_session_info 0x1383) or umr "
+                   "(user_message_reference 0x0204)")
+        ->check(CLI::IsMember({"default", "umr"}))
+        ->capture_default_str();
+    auto* script = app.add_option("--script", o.script, "run a scenario file, exit 0/1")
+                       ->check(CLI::ExistingFile);
+    auto* load =
+        app.add_option("--load", o.load, "run N USSD round trips after a bind, print the rate");
+    script->excludes(load);
+    app.add_option("--concurrency", o.concurrency, "round trips in flight in load mode")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
+        ->capture_default_str();
+    app.add_option("--load-text", o.load_text, "USSD string load mode sends")
+        ->capture_default_str();
+    app.add_option("--throttle-every", o.throttle_every,
+                   "answer every Nth submit_sm with ESME_RTHROTTLED (0x58)");
+    app.add_option("--queue-full-every", o.queue_full_every,
+                   "answer every Nth submit_sm with ESME_RMSGQFUL (0x14)");
+    app.add_option("--drop-resp-every", o.drop_resp_every, "never answer every Nth submit_sm");
+    app.add_option("--disconnect-after", o.disconnect_after,
+                   "close the ESME connection when the Nth submit_sm arrives (once)");
+    app.add_option("--enquire-link-interval", o.enquire_link_interval,
+                   "seconds between enquire_links the simulator sends; 0 = never")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    app.add_option("--timeout", o.timeout, "seconds an expect or a wait may take")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+        split_listen(listen, o);
+        o.profile = profile == "umr" ? dialog_profile::user_message_reference
+                                     : dialog_profile::its_session_info;
+        // SMPP 3.4 field sizes: a longer value could never match a bind.
+        if (o.system_id.size() > 15) {
+            throw CLI::ValidationError("--system-id", "at most 15 characters");
+        }
+        if (o.password.size() > 8) throw CLI::ValidationError("--password", "at most 8 characters");
+        if (o.ussd_service_type.size() > 5) {
+            throw CLI::ValidationError("--ussd-code-service-type", "at most 5 characters");
+        }
+        if (!all_digits(o.msisdn) || o.msisdn.size() > 20) {
+            throw CLI::ValidationError("--msisdn", "1 to 20 digits");
+        }
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return o;
+}
+
+}  // namespace ussdgw::sim

@@ -1,0 +1,44 @@
+#pragma once
+// Command-line options of ussdgw-smsc-sim.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace ussdgw::sim {
+
+/// How USSD dialogs are keyed on the wire (an SMSC profile, DESIGN.md).
+enum class dialog_profile {
+    its_session_info,        ///< TLV 0x1383: session number, sequence, end bit.
+    user_message_reference,  ///< TLV 0x0204: a 16-bit dialog reference.
+};
+
+/// Everything the flags set.
+struct options {
+    std::string listen_host = "127.0.0.1";   ///< --listen host part.
+    std::uint16_t listen_port = 2775;        ///< --listen port part; 0 = any free port.
+    std::string system_id = "ussdgw";        ///< Accepted bind system_id.
+    std::string password = "secret";         ///< Accepted bind password.
+    std::string msisdn = "79160000001";      ///< Handset the prompt starts as.
+    std::string ussd_service_type = "USSD";  ///< service_type of MO USSD.
+    dialog_profile profile = dialog_profile::its_session_info;  ///< --profile.
+    std::string script;                                         ///< --script FILE; empty = none.
+    std::uint64_t load = 0;                                     ///< --load N; 0 = no load mode.
+    std::uint64_t concurrency = 1;       ///< Round trips in flight in load mode.
+    std::string load_text = "*111#";     ///< USSD string load mode sends.
+    std::uint64_t throttle_every = 0;    ///< Every Nth submit_sm gets ESME_RTHROTTLED.
+    std::uint64_t queue_full_every = 0;  ///< Every Nth submit_sm gets ESME_RMSGQFUL.
+    std::uint64_t drop_resp_every = 0;   ///< Every Nth submit_sm is never answered.
+    std::uint64_t disconnect_after = 0;  ///< Close the ESME link at the Nth submit_sm.
+    double enquire_link_interval = 0;    ///< Seconds between our enquire_links; 0 = off.
+    double timeout = 10;                 ///< Seconds an expect (or a wait) may take.
+};
+
+/// Parses the command line: the options, or the exit code when the program
+/// should stop now (--help, --version, or a usage error already printed).
+std::variant<options, int> parse_options(int argc, char** argv);
+
+/// The version --version prints.
+inline constexpr const char* version = "0.1.0";
+
+}  // namespace ussdgw::sim
