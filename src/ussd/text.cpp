@@ -73,11 +73,11 @@ bool fits(std::string_view utf8, const screen_budget& budget) {
 }
 
 paged paginate(std::string_view text, const screen_budget& budget, std::string_view more_item,
-               break_at mode) {
+               break_at mode, bool more_after) {
     paged out;
     std::string_view rest = trim(text);
     // The common case: one screen, no scan.
-    if (fits(rest, budget)) {
+    if (!more_after && fits(rest, budget)) {
         out.pages.emplace_back(rest);
         return out;
     }
@@ -86,8 +86,12 @@ paged paginate(std::string_view text, const screen_budget& budget, std::string_v
     const tally more = measure(suffix);
 
     while (!rest.empty()) {
-        if (fits(rest, budget)) {
+        if (!more_after && fits(rest, budget)) {
             out.pages.emplace_back(rest);
+            break;
+        }
+        if (more_after && fits_with(measure(rest), more, budget)) {
+            out.pages.emplace_back(std::string(rest) + suffix);
             break;
         }
         // Scan forward while the prefix (plus the "more" line) fits; remember

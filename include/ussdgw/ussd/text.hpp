@@ -50,8 +50,9 @@ struct paged {
 /// Splits `text` into pages that each fit `budget`, counting each page in its own
 /// encoding and including its "\n" + `more_item` line. Breaks at line ends (and
 /// spaces for break_at::words); a word is split only when it alone exceeds a page.
-/// Leading and trailing blanks of each page are dropped.
+/// Leading and trailing blanks of each page are dropped. With `more_after` the
+/// text is a slice of a longer screen: its last page gets the "more" item too.
 paged paginate(std::string_view text, const screen_budget& budget, std::string_view more_item,
-               break_at mode = break_at::words);
+               break_at mode = break_at::words, bool more_after = false);
 
 }  // namespace ussdgw::ussd

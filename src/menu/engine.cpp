@@ -1,0 +1,311 @@
+#include "ussdgw/menu/engine.hpp"
+
+#include <stdexcept>
+
+#include "screens.hpp"
+#include "ussdgw/ussd/code.hpp"
+#include "ussdgw/ussd/translit.hpp"
+
+namespace ussdgw::menu {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+const localized& ui_text(const tree& t, ui s) {
+    return t.strings[static_cast<std::size_t>(s)];
+}
+
+// Shows the current page; the last page of a final text ends the dialog.
+step show(dialog_state& st) {
+    step s;
+    s.text = st.pages[st.page];
+    s.end = st.final_screen && st.page + 1 == st.pages.size();
+    st.ended = s.end;
+    return s;
+}
+
+// A final text rendered now (action outcomes, unknown codes).
+step final_text(dialog_state& st, const std::string& text) {
+    const tree& t = *st.menus;
+    st.pages = detail::page_text(t, text, st.language, st.latin, ussd::break_at::words).pages;
+    if (st.pages.empty()) st.pages.push_back(t.say(ui::failed, st.language, st.latin));
+    st.page = 0;
+    st.final_screen = true;
+    st.history.clear();
+    return show(st);
+}
+
+// The pages of a node's screen: pre-paged when static, else rendered from the values.
+void load_pages(dialog_state& st, const node& n) {
+    const tree& t = *st.menus;
+    const std::size_t l = st.language;
+    if (!n.pages.empty() && !n.pages[l][st.latin].empty()) {
+        st.pages = n.pages[l][st.latin];
+        return;
+    }
+    std::string text = n.text[l].render(st.values);
+    if (n.kind == node_kind::confirm) text = detail::confirm_text(t, std::move(text), l);
+    st.pages = detail::page_text(t, text, l, st.latin, ussd::break_at::words).pages;
+    if (st.pages.empty()) st.pages.emplace_back();
+}
+
+// Arrives at a node: shows its screen, or asks for its action.
+step enter(dialog_state& st, node_id id) {
+    const tree& t = *st.menus;
+    const node& n = t.nodes[id];
+    st.node = id;
+    st.page = 0;
+    st.final_screen = n.kind == node_kind::text;
+    if (n.kind == node_kind::action) {
+        step s;
+        action_call call{n.action, {}};
+        for (const auto& a : n.args) call.args[a.name] = a.value.render(st.values);
+        s.call = std::move(call);
+        st.waiting = true;
+        st.pages.clear();
+        return s;
+    }
+    load_pages(st, n);
+    return show(st);
+}
+
+// Repeats the current page with a one-line hint above it. When the two do not
+// fit one screen, the page is re-paged with the hint in place.
+step hint(dialog_state& st, const std::string& line) {
+    const tree& t = *st.menus;
+    const std::string& page = st.pages[st.page];
+    std::string with = line + "\n" + page;
+    if (ussd::fits(with, t.budget)) {
+        step s;
+        s.text = std::move(with);
+        return s;
+    }
+    const std::string more = "\n" + t.more_item(st.language, st.latin);
+    const bool had_more = page.size() >= more.size() &&
+                          page.compare(page.size() - more.size(), more.size(), more) == 0;
+    const std::string body = had_more ? page.substr(0, page.size() - more.size()) : page;
+    auto sub = ussd::paginate(line + "\n" + body, t.budget, t.more_item(st.language, st.latin),
+                              ussd::break_at::lines, had_more);
+    st.pages.erase(st.pages.begin() + static_cast<std::ptrdiff_t>(st.page));
+    st.pages.insert(st.pages.begin() + static_cast<std::ptrdiff_t>(st.page), sub.pages.begin(),
+                    sub.pages.end());
+    step s;
+    s.text = st.pages[st.page];
+    return s;
+}
+
+step invalid_choice(dialog_state& st) {
+    return hint(st, st.menus->say(ui::invalid_choice, st.language, st.latin));
+}
+
+// One answer on the current screen; `accepted` tells a walk whether to go on.
+step advance(dialog_state& st, std::string_view input, bool& accepted) {
+    const tree& t = *st.menus;
+    const navigation& nav = t.nav;
+    accepted = true;
+    if (input == nav.main) {
+        st.history.clear();
+        st.values.clear();
+        return enter(st, t.root);
+    }
+    if (input == nav.next && st.page + 1 < st.pages.size()) {
+        ++st.page;
+        return show(st);
+    }
+    const node& n = t.nodes[st.node];
+    if (input == nav.back) {
+        if (st.page > 0) {
+            --st.page;
+            return show(st);
+        }
+        if (!st.history.empty()) {
+            const node_id back = st.history.back();
+            st.history.pop_back();
+            return enter(st, back);
+        }
+        accepted = false;
+        return invalid_choice(st);
+    }
+    if (!st.final_screen) {
+        switch (n.kind) {
+            case node_kind::menu:
+                for (const auto& o : n.options) {
+                    if (o.key != input) continue;
+                    st.history.push_back(st.node);
+                    for (const auto& [k, v] : o.set) st.values[k] = v;
+                    return enter(st, o.next);
+                }
+                break;
+            case node_kind::input:
+                if (n.check.accepts(input)) {
+                    st.values[n.var] = std::string(input);
+                    st.history.push_back(st.node);
+                    return enter(st, n.next);
+                }
+                accepted = false;
+                if (!n.error.empty()) {
+                    std::string line = n.error[st.language].render(st.values);
+                    return hint(st, st.latin ? ussd::transliterate(line) : line);
+                }
+                return hint(st, t.say(ui::invalid_input, st.language, st.latin));
+            case node_kind::confirm:
+                if (input == nav.yes) {
+                    st.history.push_back(st.node);
+                    return enter(st, n.yes);
+                }
+                if (input == nav.no) {
+                    if (n.no == no_node)
+                        return final_text(st, ui_text(t, ui::cancelled)[st.language].render({}));
+                    st.history.push_back(st.node);
+                    return enter(st, n.no);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+    accepted = false;
+    return invalid_choice(st);
+}
+
+// The declared code that matches, and how many dialled segments it used (the
+// rest are walked). Full matches win over walks; more literals win.
+const code_route* match(const tree& t, const ussd::code& c, std::size_t& used) {
+    auto it = t.codes_by_prefix.find(c.prefix);
+    if (it == t.codes_by_prefix.end()) return nullptr;
+    const code_route* walk = nullptr;
+    for (std::size_t i : it->second) {
+        const code_route& r = t.codes[i];
+        if (r.segments.size() > c.segments.size()) continue;
+        bool same = true;
+        for (std::size_t k = 0; k < r.segments.size() && same; ++k)
+            same = r.segments[k].capture || r.segments[k].value == c.segments[k];
+        if (!same) continue;
+        if (r.segments.size() == c.segments.size()) {
+            used = r.segments.size();
+            return &r;
+        }
+        if (t.nodes[r.target].kind == node_kind::menu &&
+            (!walk || r.segments.size() > walk->segments.size()))
+            walk = &r;
+    }
+    if (walk) used = walk->segments.size();
+    return walk;
+}
+
+// At most this much of a malformed string is echoed back on screen.
+constexpr std::size_t echo_limit = 24;
+
+}  // namespace
+
+step start(dialog_state& st, std::shared_ptr<const tree> menus, const profile& who,
+           std::string_view dialled) {
+    st = dialog_state{};
+    st.menus = std::move(menus);
+    const tree& t = *st.menus;
+    st.language = t.language_index(who.language);
+    st.latin = who.latin;
+
+    auto parsed = ussd::parse(dialled);
+    if (!parsed) {
+        std::string echo(trim(dialled).substr(0, echo_limit));
+        return final_text(st, ui_text(t, ui::bad_request)[st.language].render({{"code", echo}}));
+    }
+    std::size_t used = 0;
+    const code_route* route = match(t, *parsed, used);
+    if (!route)
+        return final_text(
+            st, ui_text(t, ui::unknown_code)[st.language].render({{"code", parsed->normalized()}}));
+    for (std::size_t k = 0; k < route->segments.size(); ++k)
+        if (route->segments[k].capture) st.values[route->segments[k].value] = parsed->segments[k];
+    for (const auto& [k, v] : route->set) st.values[k] = v;
+
+    step s = enter(st, route->target);
+    for (std::size_t k = used; k < parsed->segments.size(); ++k) {
+        if (s.call || s.end || st.final_screen) break;
+        bool accepted = false;
+        s = advance(st, parsed->segments[k], accepted);
+        if (!accepted) break;
+    }
+    return s;
+}
+
+step answer(dialog_state& st, std::string_view input) {
+    if (!st.menus) throw std::logic_error("menu::answer before start");
+    if (st.waiting) throw std::logic_error("menu::answer while an action runs");
+    if (st.ended) throw std::logic_error("menu::answer after the dialog ended");
+    bool accepted = false;
+    return advance(st, trim(input), accepted);
+}
+
+step on_outcome(dialog_state& st, const actions::outcome& out) {
+    if (!st.waiting) throw std::logic_error("menu::on_outcome without an action call");
+    st.waiting = false;
+    const tree& t = *st.menus;
+    if (!out.language.empty())
+        for (std::size_t i = 0; i < t.languages.size(); ++i)
+            if (t.languages[i] == out.language) st.language = i;
+    if (auto a = out.vars.find("alphabet"); a != out.vars.end() && out.ok)
+        st.latin = a->second == "latin";
+    const node& n = t.nodes[st.node];
+    const localized& texts =
+        out.ok ? n.ok : (n.refused.empty() ? ui_text(t, ui::refused) : n.refused);
+    std::string text = texts[st.language].render(st.values, out.vars);
+    if (trim(text).empty()) text = t.say(ui::failed, st.language, false);
+    return final_text(st, text);
+}
+
+step busy(const tree& menus, const profile& who) {
+    step s;
+    s.text = menus.say(ui::busy, menus.language_index(who.language), who.latin);
+    s.end = true;
+    return s;
+}
+
+std::string redact_input(const dialog_state& st, std::string_view input) {
+    if (!st.menus || st.waiting || st.final_screen || st.node == no_node) return std::string(input);
+    const node& n = st.menus->nodes[st.node];
+    return n.kind == node_kind::input && n.secret ? "***" : std::string(input);
+}
+
+std::string redact_dialled(const tree& t, std::string_view dialled) {
+    auto parsed = ussd::parse(dialled);
+    if (!parsed) {
+        // Not a code, so nothing says which part is secret: keep only what
+        // precedes the first '*' after the service code.
+        auto star = dialled.find('*', dialled.find_first_of("0123456789"));
+        if (star == std::string_view::npos || t.secret_vars.empty()) return std::string(dialled);
+        return std::string(dialled.substr(0, star)) + "*** (malformed)";
+    }
+    std::size_t used = 0;
+    const code_route* route = match(t, *parsed, used);
+    if (!route) return parsed->normalized();
+    auto segs = parsed->segments;
+    for (std::size_t k = 0; k < route->segments.size(); ++k)
+        if (route->segments[k].capture && t.secret_vars.contains(route->segments[k].value))
+            segs[k] = "***";
+    // Walk the rest like the engine would, masking answers to secret inputs.
+    node_id at = route->target;
+    for (std::size_t k = used; k < segs.size() && at != no_node; ++k) {
+        const node& n = t.nodes[at];
+        node_id next = no_node;
+        if (n.kind == node_kind::menu) {
+            for (const auto& o : n.options)
+                if (o.key == segs[k]) next = o.next;
+        } else if (n.kind == node_kind::input) {
+            if (n.secret) segs[k] = "***";
+            next = n.next;
+        } else if (n.kind == node_kind::confirm) {
+            next = segs[k] == t.nav.yes ? n.yes : segs[k] == t.nav.no ? n.no : no_node;
+        }
+        at = next;
+    }
+    return ussd::code{parsed->prefix, std::move(segs)}.normalized();
+}
+
+}  // namespace ussdgw::menu

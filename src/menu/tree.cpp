@@ -1,0 +1,92 @@
+#include "ussdgw/menu/tree.hpp"
+
+#include <charconv>
+
+namespace ussdgw::menu {
+
+const char* to_string(node_kind k) {
+    switch (k) {
+        case node_kind::menu:
+            return "menu";
+        case node_kind::input:
+            return "input";
+        case node_kind::confirm:
+            return "confirm";
+        case node_kind::action:
+            return "action";
+        case node_kind::text:
+            return "text";
+    }
+    return "?";
+}
+
+const char* to_string(ui s) {
+    switch (s) {
+        case ui::more:
+            return "more";
+        case ui::back:
+            return "back";
+        case ui::yes:
+            return "yes";
+        case ui::no:
+            return "no";
+        case ui::invalid_choice:
+            return "invalid_choice";
+        case ui::invalid_input:
+            return "invalid_input";
+        case ui::unknown_code:
+            return "unknown_code";
+        case ui::bad_request:
+            return "bad_request";
+        case ui::busy:
+            return "busy";
+        case ui::cancelled:
+            return "cancelled";
+        case ui::refused:
+            return "refused";
+        case ui::failed:
+            return "failed";
+        case ui::count_:
+            break;
+    }
+    return "?";
+}
+
+bool input_check::accepts(std::string_view answer) const {
+    if (answer.size() < min_length || answer.size() > max_length) return false;
+    if (digits)
+        for (char c : answer)
+            if (c < '0' || c > '9') return false;
+    if (min || max) {
+        long long v = 0;
+        const char* end = answer.data() + answer.size();
+        auto [p, ec] = std::from_chars(answer.data(), end, v);
+        if (ec != std::errc() || p != end) return false;
+        if (min && v < *min) return false;
+        if (max && v > *max) return false;
+    }
+    if (pattern && !std::regex_match(answer.begin(), answer.end(), *pattern)) return false;
+    return true;
+}
+
+std::size_t tree::language_index(std::string_view language) const {
+    for (std::size_t i = 0; i < languages.size(); ++i)
+        if (languages[i] == language) return i;
+    return 0;
+}
+
+const node* tree::find(std::string_view id) const {
+    for (const auto& n : nodes)
+        if (n.id == id) return &n;
+    return nullptr;
+}
+
+const std::string& tree::say(ui s, std::size_t language, bool latin) const {
+    return rendered[static_cast<std::size_t>(s)][language][latin ? 1 : 0];
+}
+
+std::string tree::more_item(std::size_t language, bool latin) const {
+    return nav.next + " " + say(ui::more, language, latin);
+}
+
+}  // namespace ussdgw::menu
