@@ -1,5 +1,6 @@
 #include "ussdgw/menu/engine.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "screens.hpp"
@@ -198,6 +199,10 @@ const code_route* match(const tree& t, const ussd::code& c, std::size_t& used) {
     return walk;
 }
 
+// What a secret segment of a dialled string becomes in logs; not "***",
+// which would blur into the '*' separators.
+constexpr const char* secret_mask = "xxx";
+
 // At most this much of a malformed string is echoed back on screen.
 constexpr std::size_t echo_limit = 24;
 
@@ -256,7 +261,12 @@ step on_outcome(dialog_state& st, const actions::outcome& out) {
     const localized& texts =
         out.ok ? n.ok : (n.refused.empty() ? ui_text(t, ui::refused) : n.refused);
     std::string text = texts[st.language].render(st.values, out.vars);
-    if (trim(text).empty()) text = t.say(ui::failed, st.language, false);
+    // A refusal without a reason would show a dangling "Refused:".
+    auto reason = out.vars.find("reason");
+    const auto& uses = texts[st.language].placeholders();
+    const bool no_reason = !out.ok && std::find(uses.begin(), uses.end(), "reason") != uses.end() &&
+                           (reason == out.vars.end() || trim(reason->second).empty());
+    if (no_reason || trim(text).empty()) text = t.say(ui::failed, st.language, false);
     return final_text(st, text);
 }
 
@@ -280,7 +290,7 @@ std::string redact_dialled(const tree& t, std::string_view dialled) {
         // precedes the first '*' after the service code.
         auto star = dialled.find('*', dialled.find_first_of("0123456789"));
         if (star == std::string_view::npos || t.secret_vars.empty()) return std::string(dialled);
-        return std::string(dialled.substr(0, star)) + "*** (malformed)";
+        return std::string(dialled.substr(0, star)) + " (malformed, rest hidden)";
     }
     std::size_t used = 0;
     const code_route* route = match(t, *parsed, used);
@@ -288,7 +298,7 @@ std::string redact_dialled(const tree& t, std::string_view dialled) {
     auto segs = parsed->segments;
     for (std::size_t k = 0; k < route->segments.size(); ++k)
         if (route->segments[k].capture && t.secret_vars.contains(route->segments[k].value))
-            segs[k] = "***";
+            segs[k] = secret_mask;
     // Walk the rest like the engine would, masking answers to secret inputs.
     node_id at = route->target;
     for (std::size_t k = used; k < segs.size() && at != no_node; ++k) {
@@ -298,7 +308,7 @@ std::string redact_dialled(const tree& t, std::string_view dialled) {
             for (const auto& o : n.options)
                 if (o.key == segs[k]) next = o.next;
         } else if (n.kind == node_kind::input) {
-            if (n.secret) segs[k] = "***";
+            if (n.secret) segs[k] = secret_mask;
             next = n.next;
         } else if (n.kind == node_kind::confirm) {
             next = segs[k] == t.nav.yes ? n.yes : segs[k] == t.nav.no ? n.no : no_node;

@@ -73,7 +73,8 @@ step busy(const tree& menus, const profile& who);
 std::string redact_input(const dialog_state& state, std::string_view input);
 
 /// `dialled` as safe to log: captures and walked inputs that are secret
-/// (PINs, PUKs, passwords) become "***".
+/// (PINs, PUKs, passwords) become "xxx"; a malformed string keeps only its
+/// service code when the tree has secrets.
 std::string redact_dialled(const tree& menus, std::string_view dialled);
 
 }  // namespace ussdgw::menu
