@@ -240,6 +240,8 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     bool committed = false;
     try {
         store::transaction t(*w.conn, true);
+        // Read-only actions answered earlier come first, as they happened first.
+        for (const auto& row : w.pending) w.db->add_archive(row);
         for (std::size_t i = 0; i < late.size(); ++i) {
             auto* it = late[i];
             if (it->daily_done) {
@@ -252,7 +254,6 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
                 outs[i] = eng.execute(it->req, it->prep.get());
             }
         }
-        for (const auto& row : w.pending) w.db->add_archive(row);
         // synchronous=FULL: when COMMIT returns the batch is on disk.
         t.commit();
         committed = true;

@@ -1,0 +1,238 @@
+// The store runner: deduplication, group commit, ordering, hashing off the
+// writer thread, and secrets kept out of the archive, the files and the logs.
+
+#include <doctest/doctest.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "fixture.hpp"
+#include "ussdgw/actions/engine.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+actions::request transfer(const std::string& from, const std::string& to, const std::string& rub,
+                          const std::string& key = "") {
+    actions::request r;
+    r.msisdn = from;
+    r.action = "transfer";
+    r.arguments = {{"to", to}, {"amount", rub}};
+    r.dedup_key = key;
+    return r;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("outcomes survive the dedup encoding") {
+    actions::outcome o;
+    o.ok = false;
+    o.error = "x";
+    o.language = "ru";
+    o.vars = {{"a", "1:2"}, {"reason", "Текст\nс переводом"}, {"", ""}};
+    o.sms = {{"111", "7916", "hi:there"}};
+    auto back = actions::decode_outcome(actions::encode_outcome(o));
+    REQUIRE(back);
+    CHECK(back->ok == o.ok);
+    CHECK(back->error == o.error);
+    CHECK(back->language == o.language);
+    CHECK(back->vars == o.vars);
+    CHECK(back->sms == o.sms);
+    CHECK_FALSE(actions::decode_outcome("5:abc"));
+    CHECK_FALSE(actions::decode_outcome(actions::encode_outcome(o) + "x"));
+}
+
+TEST_CASE("a duplicate deliver_sm is not charged twice") {
+    fixture f;
+    auto first = f.run(transfer(en1, ru2, "10", "smsc:79160000001:42"));
+    REQUIRE(first.ok);
+    auto again = f.run(transfer(en1, ru2, "10", "smsc:79160000001:42"));
+    CHECK(again.ok);
+    CHECK(again.vars == first.vars);
+    CHECK(f.balance(en1) == 24000);
+    CHECK(f.balance(ru2) == 101000);
+    CHECK(f.scalar("SELECT count(*) FROM archive WHERE action='transfer'") == 1);
+    // A different key is a different request.
+    CHECK(f.run(transfer(en1, ru2, "10", "smsc:79160000001:43")).ok);
+    CHECK(f.balance(en1) == 23000);
+}
+
+TEST_CASE("two copies queued together are applied once") {
+    fixture f;
+    std::promise<actions::outcome> p1, p2;
+    f.runner->run(transfer(en1, ru2, "5", "k1"), [&](actions::outcome o) { p1.set_value(o); });
+    f.runner->run(transfer(en1, ru2, "5", "k1"), [&](actions::outcome o) { p2.set_value(o); });
+    auto f1 = p1.get_future(), f2 = p2.get_future();
+    REQUIRE(f1.wait_for(30s) == std::future_status::ready);
+    REQUIRE(f2.wait_for(30s) == std::future_status::ready);
+    CHECK(f1.get().vars == f2.get().vars);
+    CHECK(f.balance(en1) == 24500);
+}
+
+TEST_CASE("a refused request is replayed as refused, and keys expire after the window") {
+    fixture f;
+    CHECK(f.run(transfer(ru4, en1, "60", "k")).error == "insufficient_funds");
+    f.call(ru4, "topup", {{"amount", "100"}}, actions::channel::admin);
+    CHECK(f.run(transfer(ru4, en1, "60", "k")).error == "insufficient_funds");
+    f.advance(f.cfg.dedup_window_seconds + 1);
+    CHECK(f.run(transfer(ru4, en1, "60", "k")).ok);
+    f.advance(f.cfg.dedup_window_seconds + 1);
+    f.daily();
+    CHECK(f.scalar("SELECT count(*) FROM dedup") == 0);
+}
+
+TEST_CASE("a replayed password_set does not keep the one-time password") {
+    fixture f;
+    actions::request r;
+    r.msisdn = en1;
+    r.action = "password_set";
+    r.arguments = {{"password", "Hello123"}};
+    r.dedup_key = "pw1";
+    auto first = f.run(r);
+    REQUIRE(first.ok);
+    CHECK_FALSE(first.vars["otp"].empty());
+    auto again = f.run(r);
+    CHECK(again.ok);
+    CHECK(again.vars.count("otp") == 0);
+    CHECK(again.vars.count("message") == 0);
+}
+
+TEST_CASE("many actions share few commits and none is lost") {
+    fixture f;
+    const int per_thread = 100;
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto from = t % 2 ? ru2 : en1;
+                auto to = t % 2 ? en1 : ru2;
+                f.runner->run(transfer(from, to, "1"), [&](actions::outcome o) {
+                    if (o.ok) ++ok;
+                });
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    f.runner->drain();
+    CHECK(ok == 4 * per_thread);
+    auto st = f.runner->stats();
+    CHECK(st.commits < 4 * per_thread);
+    CHECK(st.failed_commits == 0);
+    CHECK(f.balance(en1) + f.balance(ru2) == 125000);
+    CHECK(f.scalar("SELECT count(*) FROM archive WHERE action='transfer'") == 4 * per_thread);
+}
+
+TEST_CASE("a read queued after a write of the same subscriber sees the write") {
+    fixture f;
+    std::promise<actions::outcome> pw, pr;
+    f.runner->run(transfer(en1, ru2, "50"), [&](actions::outcome o) { pw.set_value(o); });
+    actions::request b;
+    b.msisdn = en1;
+    b.action = "balance";
+    f.runner->run(b, [&](actions::outcome o) { pr.set_value(o); });
+    auto fr = pr.get_future();
+    REQUIRE(fr.wait_for(30s) == std::future_status::ready);
+    CHECK(fr.get().vars["balance"] == "200.00");
+    REQUIRE(pw.get_future().wait_for(30s) == std::future_status::ready);
+}
+
+TEST_CASE("a balance queued after a password_set does not wait for the hash") {
+    fixture f;
+    std::promise<void> gate;
+    auto gate_f = gate.get_future().share();
+    f.runner.reset();
+    actions::runner_options o;
+    o.db_path = f.path;
+    o.cfg = f.cfg;
+    o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
+    f.runner = std::make_unique<actions::store_runner>(std::move(o));
+
+    std::promise<actions::outcome> pset, pbal;
+    actions::request s;
+    s.msisdn = en1;
+    s.action = "password_set";
+    s.arguments = {{"password", "Hello123"}};
+    f.runner->run(s, [&](actions::outcome x) { pset.set_value(x); });
+    actions::request b;
+    b.msisdn = ru2;
+    b.action = "balance";
+    f.runner->run(b, [&](actions::outcome x) { pbal.set_value(x); });
+    auto fb = pbal.get_future();
+    auto fs = pset.get_future();
+    REQUIRE(fb.wait_for(10s) == std::future_status::ready);
+    CHECK(fb.get().ok);
+    CHECK(fs.wait_for(0s) != std::future_status::ready);  // still hashing
+    gate.set_value();
+    REQUIRE(fs.wait_for(30s) == std::future_status::ready);
+    CHECK(fs.get().ok);
+}
+
+TEST_CASE("nothing secret reaches the archive, the database files or the logs") {
+    fixture f;
+    auto log_path = f.dir.file("ussdgw.log");
+    auto logger = spdlog::basic_logger_mt("secrets-test", log_path);
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::trace);
+
+    const std::vector<std::string> secrets = {"Zq7#Secret", "Xy9#Nope1", "86429753", "31415926",
+                                              "Ty6%Other"};
+    f.call(en1, "password_set", {{"password", "Zq7#Secret"}});
+    auto otp = f.call(en1, "password_set", {{"password", "Ty6%Other"}}).vars["otp"];
+    f.call(en1, "password_check", {{"password", "Xy9#Nope1"}});
+    f.call(en1, "password_check", {{"password", otp}});
+    f.call(en1, "pin_change", {{"old", "1234"}, {"new", "86429753"}, {"new2", "86429753"}});
+    f.call(ru2, "puk_unblock", {{"puk", "31415926"}, {"new", "86429753"}, {"new2", "86429753"}});
+    auto issued = f.call(ru4, "password_issue").sms.at(0).text;
+    auto archive_pw = f.call(ru2, "sms_archive_on").vars["archive_password"];
+    f.call("79990000000", "password_check", {{"password", "Xy9#Nope1"}});
+    f.call(en1, "no_such_action", {{"password", "Xy9#Nope1"}});
+    f.runner.reset();  // flush everything
+    logger->flush();
+    spdlog::set_default_logger(previous);
+    spdlog::drop("secrets-test");
+
+    auto all = secrets;
+    all.push_back(otp);
+    all.push_back(archive_pw);
+    all.push_back(issued.substr(issued.find(": ") + 2, 8));
+    std::string files = slurp(f.path) + slurp(f.path + "-wal") + slurp(log_path);
+    REQUIRE(slurp(log_path).find("password_check") != std::string::npos);  // the log was written
+    for (const auto& s : all) {
+        CAPTURE(s);
+        REQUIRE(s.size() >= 8);
+        CHECK(files.find(s) == std::string::npos);
+    }
+    f.start();
+    CHECK(f.scalar("SELECT count(*) FROM archive WHERE arguments LIKE '%password=***%'") == 6);
+    CHECK(f.scalar("SELECT count(*) FROM archive WHERE arguments = 'new=***; new2=***; old=***'") ==
+          1);
+}
+
+TEST_CASE("a database newer than the binary is refused") {
+    temp_dir d;
+    {
+        store::connection c(d.file("new.db"));
+        c.exec("PRAGMA user_version = 99");
+    }
+    actions::runner_options o;
+    o.db_path = d.file("new.db");
+    o.cfg = test_rules();
+    CHECK_THROWS_WITH_AS(actions::store_runner{o}, doctest::Contains("newer than this binary"),
+                         std::runtime_error);
+}
