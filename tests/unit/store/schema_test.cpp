@@ -1,0 +1,120 @@
+// Migrations: from an empty file, from a v1 fixture, and refusing newer files.
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "process.hpp"
+#include "ussdgw/store/accounts.hpp"
+#include "ussdgw/store/db.hpp"
+#include "ussdgw/store/schema.hpp"
+
+using namespace ussdgw;
+
+namespace {
+
+std::string fixture_sql(const std::string& name) {
+    std::ifstream in(std::string(USSDGW_SOURCE_DIR) + "/tests/data/store/" + name);
+    REQUIRE(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string text_of(store::connection& c, const std::string& sql) {
+    auto st = c.prepare(sql);
+    auto cur = st.query();
+    REQUIRE(cur.next());
+    return cur.text(0);
+}
+
+std::int64_t int_of(store::connection& c, const std::string& sql) {
+    auto st = c.prepare(sql);
+    auto cur = st.query();
+    REQUIRE(cur.next());
+    return cur.int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("an empty file migrates to the latest version in WAL mode with synchronous=FULL") {
+    test::temp_dir d;
+    store::connection c(d.file("a.db"));
+    CHECK(c.user_version() == 0);
+    auto m = store::migrate(c);
+    REQUIRE(m);
+    CHECK(m->from == 0);
+    CHECK(m->to == store::latest_schema_version());
+    CHECK(c.user_version() == store::latest_schema_version());
+    CHECK(text_of(c, "PRAGMA journal_mode") == "wal");
+    CHECK(int_of(c, "PRAGMA synchronous") == 2);  // FULL
+    CHECK(int_of(c, "PRAGMA foreign_keys") == 1);
+    for (const char* table :
+         {"subscribers", "passwords", "logins", "sim", "tariffs", "services", "service_rules",
+          "subscriptions", "payments", "promised", "blocking", "linked_numbers", "detail_orders",
+          "archive", "dedup", "sms_archive"}) {
+        CAPTURE(table);
+        CHECK(int_of(c, std::string("SELECT count(*) FROM sqlite_schema WHERE name='") + table +
+                            "'") == 1);
+    }
+    // Every prepared statement compiles against the schema.
+    CHECK_NOTHROW(store::accounts{c});
+    // A second migration is a no-op.
+    auto again = store::migrate(c);
+    REQUIRE(again);
+    CHECK(again->from == again->to);
+    CHECK(store::check_version(c));
+}
+
+TEST_CASE("a v1 database migrates and keeps its data") {
+    test::temp_dir d;
+    store::connection c(d.file("v1.db"));
+    c.exec(fixture_sql("v1.sql"));
+    REQUIRE(c.user_version() == 1);
+    auto bad = store::check_version(c);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().find("ussdgw-admin init") != std::string::npos);
+    auto m = store::migrate(c);
+    REQUIRE(m);
+    CHECK(m->from == 1);
+    CHECK(m->to == store::latest_schema_version());
+    store::accounts a(c);
+    auto s = a.find_subscriber("79161111111");
+    REQUIRE(s);
+    CHECK(s->balance == 12345);
+    CHECK(s->credit_limit == 30000);
+    CHECK(s->bonus == 7);
+    CHECK(s->number_management);
+    CHECK(s->tariff_changed == 1700000000);
+    CHECK(s->alphabet == "cyrillic");  // new in v2, defaulted
+    CHECK(s->extra_minutes == 0);
+    auto pw = a.find_password("79161111111", "permanent");
+    REQUIRE(pw);
+    CHECK_FALSE(pw->used);
+    CHECK(a.find_login("79161111111").failed == 2);
+    CHECK(a.connected("79161111111").size() == 1);
+    CHECK(a.open_blocking("79162222222"));
+    CHECK(a.last_archive("79161111111", 10).size() == 1);
+    CHECK(a.service_rule("beep", "Basic") == "incompatible");
+    // v2 tables work.
+    a.put_dedup("k", 1, "x");
+    CHECK(a.find_dedup("k", 0) == "x");
+}
+
+TEST_CASE("a database newer than the binary is refused with a clear message") {
+    test::temp_dir d;
+    store::connection c(d.file("n.db"));
+    c.exec("PRAGMA user_version = " + std::to_string(store::latest_schema_version() + 1));
+    auto m = store::migrate(c);
+    REQUIRE_FALSE(m);
+    CHECK(m.error().find("newer than this binary supports") != std::string::npos);
+    CHECK(m.error().find(d.file("n.db")) != std::string::npos);
+    CHECK_FALSE(store::check_version(c));
+    CHECK(c.user_version() == store::latest_schema_version() + 1);  // untouched
+}
+
+TEST_CASE("an unopenable path fails with the path in the message") {
+    CHECK_THROWS_WITH_AS(store::connection("/nonexistent/dir/x.db"),
+                         doctest::Contains("/nonexistent/dir/x.db"), store::db_failure);
+}
