@@ -68,7 +68,7 @@ void resolve_all(builder& b) {
 void check_codes(builder& b) {
     std::map<std::string, std::size_t> shapes;
     for (std::size_t i = 0; i < b.t.codes.size(); ++i) {
-        const auto& c = b.t.codes[i];
+        auto& c = b.t.codes[i];
         std::string shape = c.prefix;
         for (const auto& s : c.segments) shape += s.capture ? "*{}" : "*" + s.value;
         auto [it, fresh] = shapes.emplace(shape, i);
@@ -77,6 +77,7 @@ void check_codes(builder& b) {
             b.report(c.file, c.line,
                      "duplicate code '" + c.source + "' (first at " + short_name(first.file) + ":" +
                          std::to_string(first.line) + ")");
+            c.target = no_node;  // left out of reachability and variable checks
             continue;
         }
         b.t.codes_by_prefix[c.prefix].push_back(i);

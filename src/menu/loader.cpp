@@ -179,11 +179,11 @@ load_result load_dir(const std::string& dir, const actions::catalog& catalog,
             b.report(dir, 0, "no file declares 'languages' (e.g. languages: [en, ru])");
         b.t.languages = {"en", "ru"};  // keep checking the rest against the usual pair
     }
-    if (nav) {
+    if (!nav_path.empty()) {
         yaml_file f(nav_path, b.out);
         read_navigation(b, f, nav);
     }
-    if (strings) {
+    if (!strings_path.empty()) {
         yaml_file f(strings_path, b.out);
         read_strings(b, f, strings);
     }

@@ -77,11 +77,14 @@ std::vector<std::pair<std::string, std::string>> read_set(yaml_file& f, const YA
 }
 
 // A localized text that must be present.
+// A localized text that must be present; a missing one is reported at
+// `missing_at` (the node's line) or else where `body` starts.
 localized required_text(builder& b, yaml_file& f, const YAML::Node& body, const char* key,
-                        const std::string& where, int* line_out) {
+                        const std::string& where, int* line_out, int missing_at = 0) {
     const auto v = body[key];
     if (!v) {
-        f.report(body, where + ": missing '" + key + "'");
+        f.report(missing_at ? missing_at : yaml_file::line(body),
+                 where + ": missing '" + key + "'");
         return localized(b.t.languages.size());
     }
     if (line_out) *line_out = yaml_file::line(v);
@@ -92,15 +95,15 @@ localized required_text(builder& b, yaml_file& f, const YAML::Node& body, const 
 localized optional_text(builder& b, yaml_file& f, const YAML::Node& body, const char* key,
                         const std::string& where, int* line_out) {
     if (!body[key]) return {};
-    return required_text(b, f, body, key, where, line_out);
+    return required_text(b, f, body, key, where, line_out, 0);
 }
 
 void read_menu(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_source& src,
                const std::string& where) {
-    n.text = required_text(b, f, body, "title", where, &src.text_line);
+    n.text = required_text(b, f, body, "title", where, &src.text_line, n.line);
     const auto opts = body["options"];
     if (!opts) {
-        f.report(body, where + ": missing 'options'");
+        f.report(n.line, where + ": missing 'options'");
         return;
     }
     if (!opts.IsSequence() || opts.size() == 0) {
@@ -137,16 +140,16 @@ void read_menu(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_s
 
 void read_input(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_source& src,
                 const std::string& where) {
-    n.text = required_text(b, f, body, "prompt", where, &src.text_line);
+    n.text = required_text(b, f, body, "prompt", where, &src.text_line, n.line);
     n.error = optional_text(b, f, body, "error", where, &src.error_line);
     if (!body["var"]) {
-        f.report(body, where + ": missing 'var'");
+        f.report(n.line, where + ": missing 'var'");
     } else if (auto v = f.scalar(body["var"], where + ": var")) {
         if (!var_name(*v))
             f.report(body["var"], where + ": bad variable name '" + *v + "' (use a-z, 0-9, _)");
         n.var = *v;
     }
-    if (!body["next"]) f.report(body, where + ": missing 'next'");
+    if (!body["next"]) f.report(n.line, where + ": missing 'next'");
     src.next = read_ref(f, body["next"], where + ": next");
     auto& c = n.check;
     if (body["digits"])
@@ -197,7 +200,7 @@ void read_input(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_
 void read_action(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_source& src,
                  const std::string& where) {
     if (!body["action"]) {
-        f.report(body, where + ": missing 'action'");
+        f.report(n.line, where + ": missing 'action'");
     } else if (auto a = f.scalar(body["action"], where + ": action")) {
         n.action = *a;
         src.action_line = yaml_file::line(body["action"]);
@@ -228,7 +231,7 @@ void read_action(builder& b, yaml_file& f, const YAML::Node& body, node& n, node
             f.report(args, where + ": args must be a mapping or a list of names");
         }
     }
-    n.ok = required_text(b, f, body, "ok", where, &src.ok_line);
+    n.ok = required_text(b, f, body, "ok", where, &src.ok_line, n.line);
     n.refused = optional_text(b, f, body, "refused", where, &src.refused_line);
 }
 
@@ -273,8 +276,8 @@ void read_node(builder& b, yaml_file& f, const YAML::Node& key, const YAML::Node
                     read_input(b, f, body, n, src, where);
                     break;
                 case node_kind::confirm:
-                    n.text = required_text(b, f, body, "prompt", where, &src.text_line);
-                    if (!body["yes"]) f.report(body, where + ": missing 'yes'");
+                    n.text = required_text(b, f, body, "prompt", where, &src.text_line, n.line);
+                    if (!body["yes"]) f.report(n.line, where + ": missing 'yes'");
                     src.yes = read_ref(f, body["yes"], where + ": yes");
                     src.no = read_ref(f, body["no"], where + ": no");
                     break;
@@ -282,11 +285,14 @@ void read_node(builder& b, yaml_file& f, const YAML::Node& key, const YAML::Node
                     read_action(b, f, body, n, src, where);
                     break;
                 case node_kind::text:
-                    n.text = required_text(b, f, body, "text", where, &src.text_line);
+                    n.text = required_text(b, f, body, "text", where, &src.text_line, n.line);
                     break;
             }
         }
     }
+    // A node whose type could not be read is kept as an empty text node, so
+    // later passes can index its texts; it was reported already.
+    if (n.text.size() != b.t.languages.size()) n.text.resize(b.t.languages.size());
     // Registered even when broken, so references to it are not also reported.
     b.ids.emplace(id, static_cast<node_id>(b.t.nodes.size()));
     b.t.nodes.push_back(std::move(n));

@@ -2,6 +2,7 @@
 
 #include "build.hpp"
 #include "ussdgw/ussd/translit.hpp"
+#include "ussdgw/util/charset.hpp"
 
 namespace ussdgw::menu::detail {
 namespace {
@@ -25,6 +26,26 @@ std::size_t limit_for(const tree& t, const std::string& text) {
 // "node 'x' (ru)" or "node 'x' (ru, latin)".
 std::string where(const tree& t, const node& n, std::size_t lang, bool latin) {
     return "node '" + n.id + "' (" + t.languages[lang] + (latin ? ", latin" : "") + ")";
+}
+
+// The first line of a menu that cannot share a page with the more item,
+// shortened for the message.
+std::string widest_line(const tree& t, const std::string& text, std::size_t lang, bool latin) {
+    const std::string more = "\n" + t.more_item(lang, latin);
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        if (latin) line = ussd::transliterate(line);
+        if (!ussd::fits(line + more, t.budget)) {
+            std::size_t pos = 0;
+            for (int i = 0; i < 24 && pos < line.size(); ++i) util::utf8_next(line, pos);
+            return pos < line.size() ? line.substr(0, pos) + "..." : line;
+        }
+        start = end + 1;
+    }
+    return "?";
 }
 
 }  // namespace
@@ -89,7 +110,9 @@ void prepare_screens(builder& b) {
                 };
                 if (n.kind == node_kind::menu) {
                     auto p = page_text(t, menu_text(t, n, l), l, latin, ussd::break_at::lines);
-                    if (p.split_line) report("a line does not fit on one screen even after paging");
+                    if (p.split_line)
+                        report("line '" + widest_line(t, menu_text(t, n, l), l, latin) +
+                               "' does not fit on one screen even after paging");
                     n.pages[l][latin] = std::move(p.pages);
                 } else if (n.kind == node_kind::input || n.kind == node_kind::confirm) {
                     // A prompt is one screen: paging would make "99" ambiguous.

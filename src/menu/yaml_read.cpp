@@ -127,7 +127,7 @@ std::optional<std::vector<text_template>> yaml_file::localized(
         seen[i] = true;
     }
     for (std::size_t i = 0; i < languages.size(); ++i)
-        if (!seen[i]) report(n, std::string(what) + " has no '" + languages[i] + "' text");
+        if (!seen[i]) report(n, std::string(what) + " is missing language '" + languages[i] + "'");
     return out;
 }
 

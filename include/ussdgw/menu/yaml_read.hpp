@@ -46,7 +46,7 @@ class yaml_file {
     std::optional<std::vector<std::string>> scalars(const YAML::Node& n, std::string_view what);
 
     /// A text per language from a map {en: "...", ru: "..."}, compiled as templates and
-    /// ordered like `languages`. Reports "<what> has no 'ru' text", "<what> has unknown
+    /// ordered like `languages`. Reports "<what> is missing language 'ru'", "<what> has unknown
     /// language 'de'" and template errors; nullopt when it could not be read at all.
     std::optional<std::vector<text_template>> localized(const YAML::Node& n,
                                                         const std::vector<std::string>& languages,
