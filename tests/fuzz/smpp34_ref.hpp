@@ -193,13 +193,11 @@ inline bool lib_agrees(std::uint32_t command_id, const tlv& t) {
     return t.value.size() <= static_cast<std::size_t>(r.max);
 }
 
-/// As lib_agrees for the integer tags only: libsmpp34 may refuse an oversized
-/// octet TLV, but it then stops, so its walk never runs ahead of ours.
-inline bool lib_stays_aligned(std::uint32_t command_id, const tlv_list& tlvs) {
-    for (const auto& t : tlvs) {
-        lib_tlv_rule r = lib_rule(command_id, t.tag);
-        if (r.width && t.value.size() != static_cast<std::size_t>(r.width)) return false;
-    }
+/// True when lib_agrees for every TLV: libsmpp34's walk over them then stays
+/// aligned with ours and cannot fail (a failed TLV parse leaks 1 KiB in it).
+inline bool lib_agrees(std::uint32_t command_id, const tlv_list& tlvs) {
+    for (const auto& t : tlvs)
+        if (!lib_agrees(command_id, t)) return false;
     return true;
 }
 
@@ -483,7 +481,7 @@ inline std::optional<std::vector<std::uint8_t>> lib_pack(const pdu& p) {
 /// libsmpp34 refuses it. The caller must make sure libsmpp34 can be trusted with
 /// the frame: the command is one we speak, command_length matches the frame,
 /// every C-octet string libsmpp34 will strlen() is terminated inside the frame,
-/// and few TLVs (lib_stays_aligned, at most 16).
+/// and few TLVs, each of which lib_agrees with (at most 16).
 inline std::optional<pdu> lib_unpack(std::span<const std::uint8_t> frame) {
     using namespace detail;
     if (frame.size() < header_size) return std::nullopt;

@@ -56,9 +56,9 @@ TEST_CASE("fuzz corpus: every file satisfies the codec properties") {
         decoded += o.decoded;
         compared += o.compared_lib;
     }
-    // The seeds are valid PDUs, and the deliver_sm/submit_sm ones reach libsmpp34.
+    // The seeds are valid PDUs, and most are ones libsmpp34 accepts too.
     CHECK(decoded >= 20);
-    CHECK(compared >= 6);
+    CHECK(compared >= 15);
 }
 
 TEST_CASE("fuzz corpus: truncations and single-octet mutations of every file") {
