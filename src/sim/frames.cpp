@@ -138,10 +138,12 @@ pdu_header read_header(std::span<const std::uint8_t> frame) {
 std::span<std::uint8_t> frame_buffer::prepare(std::size_t n) {
     if (begin_ == end_) begin_ = end_ = 0;
     if (buf_.size() - end_ < n) {
-        // Slide the partial PDU to the front before growing.
-        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
+        if (begin_ > 0) {
+            // Slide the partial PDU to the front before growing.
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
         if (buf_.size() - end_ < n) buf_.resize(end_ + n);
     }
     return {buf_.data() + end_, buf_.size() - end_};

@@ -284,6 +284,18 @@ pdu_error encode_submit_resp(std::vector<std::uint8_t>& out, std::uint32_t comma
 
 pdu_error encode_plain(std::vector<std::uint8_t>& out, std::uint32_t command_id,
                        std::uint32_t sequence, std::uint32_t status) {
+    switch (command_id) {
+        case cmd::generic_nack:
+        case cmd::enquire_link:
+        case cmd::enquire_link_resp:
+        case cmd::unbind:
+        case cmd::unbind_resp:
+            break;
+        default:
+            // libsmpp34 would read a body past this header-only struct.
+            return pdu_failure{status::invalid_command, fmt::format("{} is not a header-only PDU",
+                                                                    command_name(command_id))};
+    }
     generic_nack_t pdu{};  // every header-only PDU has this layout
     fill_header(pdu, command_id, sequence, status);
     return pack(out, command_id, &pdu);

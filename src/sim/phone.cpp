@@ -65,8 +65,10 @@ mo_done phone::report(std::string what) {
 }
 
 void phone::on_line(std::optional<std::string> line) {
+    if (quitting_) return;
     prompt_used();
     if (!line) {
+        quitting_ = true;
         set_prompt("");
         finish_(0);
         return;
@@ -97,6 +99,7 @@ void phone::command(const std::string& line) {
     while (!args.empty() && args.front() == ' ') args.erase(0, 1);
 
     if (name == "/quit") {
+        quitting_ = true;
         set_prompt("");
         finish_(0);
         return;

@@ -33,6 +33,7 @@ class phone : public smsc_observer {
     std::string msisdn_;
     std::function<void(int)> finish_;
     bool tty_;
+    bool quitting_ = false;  // lines typed after /quit are ignored
     stdin_lines input_;
 };
 

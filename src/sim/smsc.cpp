@@ -90,6 +90,7 @@ void smsc::reply(esme_link& link, std::uint32_t command_id, std::uint32_t sequen
 }
 
 std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done) {
+    if (stopping_) return std::string("the simulator is shutting down");
     auto* link = current();
     if (!link) return std::string("no ESME is bound");
     const auto seq = next_sequence();
@@ -101,6 +102,7 @@ std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done) {
 
 std::optional<std::string> smsc::send_ussd(const std::string& msisdn, ussd_action action,
                                            const std::string& text, mo_done done) {
+    if (stopping_) return std::string("the simulator is shutting down");
     if (!current()) return std::string("no ESME is bound");
     auto mo = handsets_.ussd(msisdn, action, text);
     if (auto* why = std::get_if<std::string>(&mo)) return *why;
@@ -184,7 +186,11 @@ void smsc::on_bind(esme_link& link, const pdu_header& h, std::span<const std::ui
 void smsc::on_submit(esme_link& link, const pdu_header& h, std::span<const std::uint8_t> frame) {
     const auto resp_id = h.command_id | cmd::response_bit;
     if (!link.bound()) {
-        reply(link, resp_id, h.sequence_number, status::invalid_bind_state);
+        if (auto err = encode_submit_resp(link.out(), resp_id, h.sequence_number,
+                                          status::invalid_bind_state, "")) {
+            print("error: cannot encode {}: {}", command_name(resp_id), err->why);
+        }
+        link.flush();
         return;
     }
     mt_pdu mt;
@@ -328,6 +334,7 @@ void smsc::on_closed(esme_link& link) {
 }
 
 void smsc::shutdown(std::function<void()> done) {
+    stopping_ = true;
     boost::system::error_code ec;
     acceptor_.close(ec);
     shutdown_done_ = std::move(done);

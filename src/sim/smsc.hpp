@@ -121,6 +121,7 @@ class smsc : private link_handler {
     std::uint64_t message_id_ = 0;  // last message_id handed out
 
     // Shutdown: links still owing an unbind_resp, and what to call after.
+    bool stopping_ = false;  // shutdown() ran: no new MO
     std::set<std::uint64_t> unbinding_;
     std::function<void()> shutdown_done_;
     boost::asio::steady_timer shutdown_timer_;
