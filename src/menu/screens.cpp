@@ -50,7 +50,7 @@ std::string widest_line(const tree& t, const std::string& text, std::size_t lang
 
 }  // namespace
 
-std::string menu_text(const tree& t, const node& n, std::size_t lang) {
+std::string menu_text(const tree& t, const node& n, std::size_t lang, bool with_back) {
     std::string s = n.text[lang].render(no_vars);
     for (const auto& o : n.options) {
         s += '\n';
@@ -59,7 +59,7 @@ std::string menu_text(const tree& t, const node& n, std::size_t lang) {
         s += o.label[lang].render(no_vars);
     }
     const std::string back = label(t, ui::back, lang);
-    if (&n != &t.nodes[t.root] && !back.empty()) s += '\n' + t.nav.back + ' ' + back;
+    if (with_back && &n != &t.nodes[t.root] && !back.empty()) s += '\n' + t.nav.back + ' ' + back;
     return s;
 }
 
@@ -109,9 +109,14 @@ void prepare_screens(builder& b) {
                     reported = true;
                 };
                 if (n.kind == node_kind::menu) {
-                    auto p = page_text(t, menu_text(t, n, l), l, latin, ussd::break_at::lines);
+                    auto p =
+                        page_text(t, menu_text(t, n, l, true), l, latin, ussd::break_at::lines);
+                    // The back item is a courtesy: drop it when it alone would add a page.
+                    auto bare =
+                        page_text(t, menu_text(t, n, l, false), l, latin, ussd::break_at::lines);
+                    if (bare.pages.size() < p.pages.size()) p = std::move(bare);
                     if (p.split_line)
-                        report("line '" + widest_line(t, menu_text(t, n, l), l, latin) +
+                        report("line '" + widest_line(t, menu_text(t, n, l, true), l, latin) +
                                "' does not fit on one screen even after paging");
                     n.pages[l][latin] = std::move(p.pages);
                 } else if (n.kind == node_kind::input || n.kind == node_kind::confirm) {

@@ -9,8 +9,8 @@
 
 namespace ussdgw::menu::detail {
 
-/// Title, "key label" lines and, below the root, the back item.
-std::string menu_text(const tree& t, const node& n, std::size_t lang);
+/// Title, "key label" lines and, below the root and when `with_back`, the back item.
+std::string menu_text(const tree& t, const node& n, std::size_t lang, bool with_back);
 /// The prompt followed by the yes and no items.
 std::string confirm_text(const tree& t, std::string prompt, std::size_t lang);
 /// `text` transliterated when `latin`, then paged with the language's more item.

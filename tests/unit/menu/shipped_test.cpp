@@ -1,0 +1,119 @@
+// The files shipped in menus/ against the real action registry: they load,
+// every USSD code of FEATURES.md reaches the action it names, and every
+// self-service action is reachable from the menu.
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "ussdgw/actions/registry.hpp"
+#include "ussdgw/menu/engine.hpp"
+#include "ussdgw/menu/loader.hpp"
+#include "ussdgw/ussd/text.hpp"
+
+using namespace ussdgw::menu;
+
+namespace {
+
+std::shared_ptr<const tree> shipped() {
+    static const std::shared_ptr<const tree> t = [] {
+        auto r = load_dir(USSDGW_SOURCE_DIR "/menus", ussdgw::actions::builtin_registry());
+        if (!r)
+            for (const auto& p : r.error()) MESSAGE(p.to_string());
+        REQUIRE(r.has_value());
+        return *r;
+    }();
+    return t;
+}
+
+const profile en{"en", false};
+const profile ru{"ru", false};
+
+action_call call_of(std::string_view dialled, const profile& who = en) {
+    dialog_state st;
+    auto s = start(st, shipped(), who, dialled);
+    REQUIRE_MESSAGE(s.call.has_value(), dialled, " showed: ", s.text);
+    return *s.call;
+}
+
+}  // namespace
+
+TEST_CASE("shipped menus: load against the real registry") {
+    CHECK(shipped()->nodes.size() > 40);
+}
+
+TEST_CASE("shipped menus: every direct code of FEATURES.md") {
+    CHECK(call_of("*111*25#") == action_call{"password_issue", {}});
+    CHECK(call_of("*111*828*1#") == action_call{"number_management", {{"state", "on"}}});
+    CHECK(call_of("*111*828*2#") == action_call{"number_management", {{"state", "off"}}});
+    CHECK(call_of("*111*6*1#") == action_call{"alphabet_set", {{"alphabet", "cyrillic"}}});
+    CHECK(call_of("*111*6*2#") == action_call{"alphabet_set", {{"alphabet", "latin"}}});
+    CHECK(call_of("*111*1#") == action_call{"app_link", {}});
+    CHECK(call_of("*152#") == action_call{"services_list", {{"filter", "all"}}});
+    CHECK(call_of("*152*2#") == action_call{"services_list", {{"filter", "paid"}}});
+    CHECK(call_of("**04*1234*5678*5678#") ==
+          action_call{"pin_change", {{"old", "1234"}, {"new", "5678"}, {"new2", "5678"}}});
+    CHECK(call_of("**05*12345678*1111*1111#") ==
+          action_call{"puk_unblock", {{"puk", "12345678"}, {"new", "1111"}, {"new2", "1111"}}});
+}
+
+TEST_CASE("shipped menus: *111# and walks") {
+    dialog_state st;
+    auto s = start(st, shipped(), en, "*111#");
+    CHECK(s.text ==
+          "Service *111#\n1 Balance\n2 Tariff\n3 Services\n4 Payments\n5 Bonus\n6 Number\n7 "
+          "Settings\n8 Help");
+    CHECK(answer(st, "1").call->name == "balance");
+    CHECK(call_of("*111*2*1#").name == "tariff_info");
+    CHECK(call_of("*111*2*3*2*1#") == action_call{"tariff_change", {{"tariff", "smart"}}});
+    CHECK(call_of("*111*4*4*79161234567*150*1#") ==
+          action_call{"transfer", {{"to", "79161234567"}, {"amount", "150"}}});
+    CHECK(call_of("*111*4*1*2*1#") == action_call{"promised_payment", {{"amount", "200"}}});
+    CHECK(call_of("*111*4*5*1*3#") ==
+          action_call{"details_order", {{"months", "3"}, {"kind", "calls"}}});
+    CHECK(call_of("*111*5*3*79161234567*10*1#") ==
+          action_call{"bonus_give", {{"to", "79161234567"}, {"points", "10"}}});
+    CHECK(call_of("*111*7*2*2#") == action_call{"language_set", {{"language", "ru"}}});
+    dialog_state h;
+    auto help = start(h, shipped(), en, "*111*8#");
+    CHECK(help.end);
+    CHECK(help.text.find("0890") != std::string::npos);
+}
+
+TEST_CASE("shipped menus: every self-service action is reachable") {
+    std::set<std::string> named;
+    for (const auto& n : shipped()->nodes)
+        if (n.kind == node_kind::action) named.insert(n.action);
+    for (const char* a :
+         {"balance",           "tariff_info",     "tariffs_list",       "tariff_change",
+          "services_list",     "service_connect", "service_disconnect", "promised_payment",
+          "full_trust",        "block_number",    "unblock_number",     "transfer",
+          "bonus_balance",     "bonus_spend",     "bonus_give",         "password_issue",
+          "number_management", "pin_change",      "puk_unblock",        "details_order",
+          "archive_list",      "app_link",        "language_set",       "alphabet_set"})
+        CHECK_MESSAGE(named.contains(a), a);
+}
+
+TEST_CASE("shipped menus: Russian screens fit, in Cyrillic and in Latin") {
+    for (bool latin : {false, true}) {
+        dialog_state st;
+        auto s = start(st, shipped(), profile{"ru", latin}, "*111#");
+        CHECK(ussdgw::ussd::fits(s.text, shipped()->budget));
+        if (latin) {
+            // GSM 7-bit holds 182: the whole menu on one screen.
+            CHECK(ussdgw::ussd::encoding_for(s.text) == ussdgw::ussd::encoding::gsm7);
+            CHECK(s.text.find("\n8 Pomoshch") != std::string::npos);
+        } else {
+            // UCS-2 holds 80: eight items need a second page.
+            CHECK(s.text.find("\n99 Далее") != std::string::npos);
+            CHECK(answer(st, "99").text.find("8 Помощь") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("shipped menus: PINs and PUKs never reach a log") {
+    const auto& t = *shipped();
+    CHECK(redact_dialled(t, "**04*1234*5678*5678#") == "**04*xxx*xxx*xxx#");
+    CHECK(redact_dialled(t, "**05*12345678*1111*1111#") == "**05*xxx*xxx*xxx#");
+    CHECK(redact_dialled(t, "*111*4*4*79161234567*150#") == "*111*4*4*79161234567*150#");
+}
