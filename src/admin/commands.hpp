@@ -1,0 +1,52 @@
+#pragma once
+// The admin tool's commands; each returns the process exit code (see
+// exit_code) and prints what it did, or what was wrong, naming it.
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace ussdgw::admin {
+
+/// Exit codes, listed in --help.
+enum exit_code : int {
+    ok = 0,       ///< done / accepted
+    refused = 1,  ///< the action was refused, or problems were found
+    usage = 2,    ///< bad command line or input value
+    store = 3,    ///< database cannot be opened, is newer, or not initialised
+};
+
+/// Options of `subscriber add`.
+struct add_options {
+    std::string msisdn;              ///< digits
+    std::string balance = "0";       ///< RUB
+    std::string tariff = "Basic";    ///< tariff name
+    std::string language = "en";     ///< en or ru
+    std::optional<std::string> pin;  ///< SIM PIN (hashed)
+    std::optional<std::string> puk;  ///< SIM PUK (hashed)
+};
+
+/// `init`: create or migrate.
+int cmd_init(const std::string& db);
+/// `demo`: init, then load the demo catalogue and subscribers.
+int cmd_demo(const std::string& db);
+/// `subscriber add`.
+int cmd_subscriber_add(const std::string& db, const add_options& o);
+/// `subscriber show` (human-readable or JSON).
+int cmd_subscriber_show(const std::string& db, const std::string& msisdn, bool json);
+/// `topup MSISDN RUB` through the topup action (archived, admin channel).
+int cmd_topup(const std::string& db, const std::string& msisdn, const std::string& rub);
+/// `archive MSISDN [--limit N]`.
+int cmd_archive(const std::string& db, const std::string& msisdn, int limit);
+/// `password check MSISDN`: password on `in`; lockout rules apply.
+int cmd_password_check(const std::string& db, const std::string& msisdn, std::istream& in);
+/// `password set MSISDN`: new permanent password on `in` (USSD rules).
+int cmd_password_set(const std::string& db, const std::string& msisdn, std::istream& in);
+/// `catalog import FILE`.
+int cmd_catalog_import(const std::string& db, const std::string& file);
+/// `daily`: blocking fees, promised repayments, old dedup keys.
+int cmd_daily(const std::string& db);
+/// `check-menus DIR`: validates the operator's menu files against the actions.
+int cmd_check_menus(const std::string& dir);
+
+}  // namespace ussdgw::admin

@@ -1,0 +1,112 @@
+// ussdgw-admin: the operator's tool for the account store.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+
+using namespace ussdgw::admin;
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "ussdgw-admin: create and migrate the account store, provision and inspect "
+        "subscribers, top up, list the archive, import the catalogue, check menus."};
+    app.footer(
+        "Exit codes: 0 done/accepted; 1 refused (action refused, password refused, problems "
+        "found); 2 bad command line or input; 3 database cannot be opened, is newer than this "
+        "binary, or is not initialised.");
+    std::string db = "ussdgw.db";
+    app.add_option("--db", db, "SQLite database file")->capture_default_str();
+    app.require_subcommand(1);
+    app.fallthrough();  // --db may come after the subcommand too
+
+    int rc = exit_code::ok;
+
+    auto* init = app.add_subcommand("init", "Create the database or migrate it to this version");
+    init->callback([&] { rc = cmd_init(db); });
+
+    auto* demo = app.add_subcommand("demo", "Load the demo tariffs, services and subscribers");
+    demo->callback([&] { rc = cmd_demo(db); });
+
+    auto* sub = app.add_subcommand("subscriber", "Add or show a subscriber");
+    sub->require_subcommand(1);
+    add_options add;
+    auto* sadd = sub->add_subcommand("add", "Provision a subscriber");
+    sadd->add_option("MSISDN", add.msisdn, "Number, digits only (79160000001)")->required();
+    sadd->add_option("--balance", add.balance, "Opening balance in RUB (may be negative)")
+        ->capture_default_str();
+    sadd->add_option("--tariff", add.tariff, "Tariff name")->capture_default_str();
+    sadd->add_option("--language", add.language, "en or ru")->capture_default_str();
+    std::string pin, puk;
+    auto* pin_opt = sadd->add_option("--pin", pin, "SIM PIN (stored hashed)");
+    auto* puk_opt = sadd->add_option("--puk", puk, "SIM PUK (stored hashed)");
+    sadd->callback([&] {
+        if (*pin_opt) add.pin = pin;
+        if (*puk_opt) add.puk = puk;
+        rc = cmd_subscriber_add(db, add);
+    });
+    std::string show_msisdn;
+    bool json = false;
+    auto* sshow = sub->add_subcommand("show", "Show a subscriber on one screen");
+    sshow->add_option("MSISDN", show_msisdn, "Number")->required();
+    sshow->add_flag("--json", json, "Machine-readable output");
+    sshow->callback([&] { rc = cmd_subscriber_show(db, show_msisdn, json); });
+
+    std::string top_msisdn, top_rub;
+    auto* top = app.add_subcommand("topup", "Record a payment (100..15000 RUB)");
+    top->add_option("MSISDN", top_msisdn, "Number")->required();
+    top->add_option("RUB", top_rub, "Amount in RUB (150 or 150.50)")->required();
+    top->callback([&] { rc = cmd_topup(db, top_msisdn, top_rub); });
+
+    std::string arch_msisdn;
+    int limit = 20;
+    auto* arch =
+        app.add_subcommand("archive", "List a subscriber's transaction archive, newest first");
+    arch->add_option("MSISDN", arch_msisdn, "Number")->required();
+    arch->add_option("--limit", limit, "How many entries")->capture_default_str();
+    arch->callback([&] { rc = cmd_archive(db, arch_msisdn, limit); });
+
+    auto* pw = app.add_subcommand("password", "Check or set a self-service password");
+    pw->require_subcommand(1);
+    std::string pw_msisdn;
+    auto* pcheck = pw->add_subcommand(
+        "check",
+        "Check the password read from stdin (exit 0 accepted, 1 refused; applies the lockout)");
+    pcheck->add_option("MSISDN", pw_msisdn, "Number")->required();
+    pcheck->callback([&] { rc = cmd_password_check(db, pw_msisdn, std::cin); });
+    auto* pset = pw->add_subcommand("set", "Set the permanent password read from stdin");
+    pset->add_option("MSISDN", pw_msisdn, "Number")->required();
+    pset->callback([&] { rc = cmd_password_set(db, pw_msisdn, std::cin); });
+
+    auto* cat = app.add_subcommand("catalog", "Manage the tariff and service catalogue");
+    cat->require_subcommand(1);
+    std::string cat_file;
+    auto* imp = cat->add_subcommand("import", "Import tariffs and services from a YAML file");
+    imp->add_option("FILE", cat_file, "YAML file (see tests/data/store/catalog.yaml)")->required();
+    imp->callback([&] { rc = cmd_catalog_import(db, cat_file); });
+
+    auto* daily =
+        app.add_subcommand("daily", "Run the daily job: blocking fees, promised repayments");
+    daily->callback([&] { rc = cmd_daily(db); });
+
+    std::string menu_dir;
+    auto* menus = app.add_subcommand("check-menus", "Validate the menu files of a directory");
+    menus->add_option("DIR", menu_dir, "Menu directory (menus/)")->required();
+    menus->callback([&] { rc = cmd_check_menus(menu_dir); });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exit_code::usage;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return exit_code::store;
+    }
+    return rc;
+}
