@@ -18,11 +18,21 @@ std::uint8_t handsets::free_session() {
     // Session numbers are one octet; skip those live dialogs hold, if any is free.
     for (int tries = 0; tries < 256; ++tries) {
         std::uint8_t s = next_session_++;
-        bool used = false;
-        for (const auto& [m, d] : dialogs_) used = used || d.session == s;
-        if (!used) return s;
+        if (session_users_[s] == 0) return s;
     }
     return next_session_++;
+}
+
+void handsets::put(const std::string& msisdn, const dialog& d) {
+    auto it = dialogs_.find(msisdn);
+    if (it != dialogs_.end()) erase(it);
+    dialogs_.emplace(msisdn, d);
+    ++session_users_[d.session];
+}
+
+void handsets::erase(table::iterator it) {
+    --session_users_[it->second.session];
+    dialogs_.erase(it);
 }
 
 mo_pdu handsets::make_mo(const std::string& msisdn, dialog& d, std::uint8_t op,
@@ -56,8 +66,8 @@ std::variant<mo_pdu, std::string> handsets::ussd(const std::string& msisdn, ussd
         d.reference = next_reference_;
         d.service_code = *code;
         // Dialling again while a dialog is open replaces it, as on a handset.
-        auto& slot = dialogs_[msisdn] = d;
-        return make_mo(msisdn, slot, ussd_op::pssr_indication, text, false);
+        put(msisdn, d);
+        return make_mo(msisdn, dialogs_.at(msisdn), ussd_op::pssr_indication, text, false);
     }
     auto it = dialogs_.find(msisdn);
     if (it == dialogs_.end()) return fmt::format("{} has no open USSD dialog", msisdn);
@@ -66,7 +76,7 @@ std::variant<mo_pdu, std::string> handsets::ussd(const std::string& msisdn, ussd
         return make_mo(msisdn, it->second, ussd_op::ussr_confirmation, text, false);
     }
     auto mo = make_mo(msisdn, it->second, ussd_op::user_release, "", true);
-    dialogs_.erase(it);
+    erase(it);
     return mo;
 }
 
@@ -98,7 +108,7 @@ std::optional<std::string> handsets::on_mt(const std::string& msisdn, const std:
         }
     }
     if (ends) {
-        if (it != dialogs_.end()) dialogs_.erase(it);
+        if (it != dialogs_.end()) erase(it);
         return warning;
     }
     if (it == dialogs_.end()) {
@@ -108,7 +118,8 @@ std::optional<std::string> handsets::on_mt(const std::string& msisdn, const std:
                                         : free_session();
         d.reference = mt.user_message_reference.value_or(0);
         d.service_code = ussd_service_code(from).value_or(from);
-        it = dialogs_.emplace(msisdn, d).first;
+        put(msisdn, d);
+        it = dialogs_.find(msisdn);
     }
     auto& d = it->second;
     d.open = true;

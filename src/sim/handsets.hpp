@@ -3,6 +3,7 @@
 // which session key, and the deliver_sm each user action becomes. Pure: no
 // sockets, no printing.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,13 +65,18 @@ class handsets {
         std::string service_code;     // destination_addr of every MO in the dialog
         bool open = false;            // last MT continued the dialog
     };
+    using table = std::unordered_map<std::string, dialog>;
     std::uint8_t free_session();
+    void put(const std::string& msisdn, const dialog& d);
+    void erase(table::iterator it);
+
     mo_pdu make_mo(const std::string& msisdn, dialog& d, std::uint8_t op, std::string_view text,
                    bool ends);
 
     dialog_profile profile_;
     std::string service_type_;
-    std::unordered_map<std::string, dialog> dialogs_;
+    table dialogs_;
+    std::array<std::uint32_t, 256> session_users_{};  // live dialogs per session number
     std::uint8_t next_session_ = 0;
     std::uint16_t next_reference_ = 0;
 };

@@ -228,7 +228,9 @@ void smsc::on_submit(esme_link& link, const pdu_header& h, std::span<const std::
 
 void smsc::deliver_mt(const mt_pdu& mt) {
     mt_message m;
-    m.to = mt.destination_addr;
+    // "+7916..." and "7916..." are the same handset to a script.
+    m.to =
+        mt.destination_addr.starts_with('+') ? mt.destination_addr.substr(1) : mt.destination_addr;
     m.from = mt.source_addr;
     std::string_view body = mt.short_message;
     if (body.empty() && mt.message_payload) body = *mt.message_payload;
