@@ -92,11 +92,15 @@ step hint(dialog_state& st, const std::string& line) {
     const std::string body = had_more ? page.substr(0, page.size() - more.size()) : page;
     auto sub = ussd::paginate(line + "\n" + body, t.budget, t.more_item(st.language, st.latin),
                               ussd::break_at::lines, had_more);
+    step s;
+    s.text = sub.pages.front();
+    // Keep the new split without the hint, so a second bad answer shows one hint, not two.
+    const std::string lead = line + "\n";
+    if (sub.pages.front().compare(0, lead.size(), lead) == 0)
+        sub.pages.front().erase(0, lead.size());
     st.pages.erase(st.pages.begin() + static_cast<std::ptrdiff_t>(st.page));
     st.pages.insert(st.pages.begin() + static_cast<std::ptrdiff_t>(st.page), sub.pages.begin(),
                     sub.pages.end());
-    step s;
-    s.text = st.pages[st.page];
     return s;
 }
 

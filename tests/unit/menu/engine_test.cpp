@@ -202,6 +202,11 @@ TEST_CASE("engine: a hint that does not fit with the page re-pages it") {
     while (st.page + 1 < st.pages.size()) all += "\n" + answer(st, "99").text;
     for (int k = 1; k <= 7; ++k)
         CHECK(all.find("\n" + std::to_string(k) + " ") != std::string::npos);
+    // A second bad answer on the re-paged screen shows one hint, not two.
+    while (st.page > 0) answer(st, "0");
+    auto again = answer(st, "8");
+    CHECK(again.text == s.text);
+    CHECK(again.text.find("Неверный выбор.\nНеверный") == std::string::npos);
 }
 
 TEST_CASE("engine: *111*N*M# walks the tree") {
