@@ -338,3 +338,44 @@ TEST_CASE("engine: secrets are redacted for logs") {
     answer(st, "Secret123");
     CHECK(st.waiting);
 }
+
+TEST_CASE("engine: a dialog keeps the tree it started on after a reload") {
+    ussdgw::test::fake_catalog cat;
+    auto first = load_dir(USSDGW_SOURCE_DIR "/tests/data/menus/engine", cat);
+    REQUIRE(first.has_value());
+    std::shared_ptr<const tree> current = *first;
+    dialog_state st;
+    start(st, current, en, "*111*2#");
+    // The daemon swaps in a new tree; the old one lives on in the dialog.
+    auto second = load_dir(USSDGW_SOURCE_DIR "/tests/data/menus/engine", cat);
+    REQUIRE(second.has_value());
+    std::weak_ptr<const tree> old = current;
+    current = *second;
+    first = second;
+    CHECK_FALSE(old.expired());
+    CHECK(answer(st, "1").text == "Recipient's number (10 digits):");
+    st = dialog_state{};
+    CHECK(old.expired());
+}
+
+TEST_CASE("engine: start resets a reused state") {
+    dialog_state st;
+    start(st, engine_tree(), en, "*111*2*1*9161234567#");
+    CHECK_FALSE(st.values.empty());
+    start(st, engine_tree(), en, "*111#");
+    CHECK(st.values.empty());
+    CHECK(st.history.empty());
+    CHECK_FALSE(st.ended);
+}
+
+TEST_CASE("engine: 00 from a paged final text goes back to the main menu") {
+    dialog_state st;
+    start(st, engine_tree(), en, "*152#");
+    std::string services;
+    for (int i = 1; i <= 12; ++i) services += "Service number " + std::to_string(i) + "\n";
+    on_outcome(st, ok({{"services", services}}));
+    REQUIRE(st.pages.size() > 1);
+    auto s = answer(st, "00");
+    CHECK(s.text == main_en);
+    CHECK_FALSE(s.end);
+}

@@ -117,3 +117,9 @@ TEST_CASE("text: lines mode reports a line that had to be broken") {
     CHECK(p.split_line);
     CHECK_FALSE(p.split_word);
 }
+
+TEST_CASE("text: a slice of a longer screen ends in the more item on every page") {
+    auto p = paginate("Hint\n1 One\n2 Two", usual, "99 More", break_at::lines, true);
+    REQUIRE(p.pages.size() == 1);
+    CHECK(p.pages[0] == "Hint\n1 One\n2 Two\n99 More");
+}
