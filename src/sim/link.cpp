@@ -45,7 +45,7 @@ void esme_link::read() {
     socket_.async_read_some(
         asio::buffer(space.data(), space.size()),
         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-            if (self->closed_) return;
+            if (self->closed_ || self->closing_) return;
             if (ec) {
                 self->close();
                 return;
@@ -67,15 +67,20 @@ void esme_link::read() {
                 }
                 self->handler_.on_pdu(*self, frame);
                 if (self->closed_) return;
+                if (self->closing_) break;
             }
             self->in_read_burst_ = false;
             self->write();
-            self->read();
+            if (!self->closing_) self->read();
         });
 }
 
 void esme_link::write() {
-    if (write_in_flight_ || pending_.empty() || closed_) return;
+    if (closed_ || write_in_flight_) return;
+    if (pending_.empty()) {
+        if (closing_) close();
+        return;
+    }
     std::swap(writing_, pending_);
     pending_.clear();
     write_in_flight_ = true;
@@ -100,6 +105,16 @@ void esme_link::arm_enquire_timer() {
         if (self->bound_) self->handler_.on_enquire_tick(*self);
         self->arm_enquire_timer();
     });
+}
+
+void esme_link::close_after_flush() {
+    if (closed_ || closing_) return;
+    closing_ = true;
+    bound_ = false;  // no new MO may pick this link
+    // The read in flight stays: it ends when close() closes the socket, and
+    // anything it brings before that is ignored. Cancelling would abort the
+    // write in flight too.
+    if (!in_read_burst_) write();
 }
 
 void esme_link::close() {

@@ -49,6 +49,10 @@ class esme_link : public std::enable_shared_from_this<esme_link> {
     void flush();
     /// Closes the socket and cancels the timer; idempotent. Reports on_closed once.
     void close();
+    /// Stops reading and unbinds at once, writes what is queued (answers to
+    /// PDUs already taken), then closes: a disconnect that loses nothing
+    /// already answered.
+    void close_after_flush();
 
     /// True between a successful bind and unbind/close.
     bool bound() const { return bound_; }
@@ -81,6 +85,7 @@ class esme_link : public std::enable_shared_from_this<esme_link> {
     bool write_in_flight_ = false;
     bool in_read_burst_ = false;
     bool closed_ = false;
+    bool closing_ = false;  // close_after_flush() ran: close once writes drain
     bool bound_ = false;
     std::string system_id_;
     std::uint64_t bind_serial_ = 0;

@@ -39,6 +39,7 @@ void load_runner::start(std::function<void(int)> finish) {
 
 void load_runner::on_bound() {
     bind_timer_.cancel();
+    for (auto* t : std::exchange(waiting_for_bind_, {})) t->cancel();
 }
 
 void load_runner::on_mt(const mt_message& m) {
@@ -83,6 +84,16 @@ asio::awaitable<void> load_runner::one(std::uint64_t index, asio::steady_timer& 
     trip t;
     t.timer = &timer;
     auto start = clock::now();
+    const auto until = start + seconds(opts_.timeout);
+    // After a lost link the ESME rebinds; round trips wait for it rather than
+    // all failing at once.
+    while (!sim_.bound() && clock::now() < until) {
+        waiting_for_bind_.push_back(&timer);
+        boost::system::error_code ec;
+        timer.expires_at(until);
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        std::erase(waiting_for_bind_, &timer);
+    }
     // The resp callback may outlive this round trip (timeout), so it only
     // touches the trip through the table.
     auto err = sim_.send_ussd(msisdn, ussd_action::start, opts_.load_text,
@@ -103,7 +114,6 @@ asio::awaitable<void> load_runner::one(std::uint64_t index, asio::steady_timer& 
         co_return;
     }
     trips_[msisdn] = &t;
-    const auto until = start + seconds(opts_.timeout);
     while (!t.replied && !t.refused && !t.link_lost && clock::now() < until) {
         boost::system::error_code ec;
         timer.expires_at(until);

@@ -55,7 +55,8 @@ class load_runner : public smsc_observer {
     std::uint64_t workers_ = 0;  // workers still running
     std::uint64_t failed_ = 0;
     std::vector<std::uint32_t> latencies_us_;
-    std::unordered_map<std::string, trip*> trips_;  // by handset
+    std::unordered_map<std::string, trip*> trips_;              // by handset
+    std::vector<boost::asio::steady_timer*> waiting_for_bind_;  // workers paused by a lost link
     std::chrono::steady_clock::time_point started_;
     std::chrono::steady_clock::time_point last_done_;
 };

@@ -77,7 +77,7 @@ std::uint32_t smsc::next_sequence() {
 bool smsc::disconnect_current() {
     auto* link = current();
     if (!link) return false;
-    link->close();
+    link->close_after_flush();
     return true;
 }
 
@@ -202,7 +202,7 @@ void smsc::on_submit(esme_link& link, const pdu_header& h, std::span<const std::
     const auto n = ++submits_;
     if (opts_.disconnect_after != 0 && n == opts_.disconnect_after) {
         print("fault disconnect n={}", n);
-        link.close();
+        link.close_after_flush();
         return;
     }
     std::uint32_t st = status::ok;
