@@ -1,0 +1,58 @@
+#include "harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <stdexcept>
+
+namespace ussdgw::test {
+
+sim_process start_sim(const std::vector<std::string>& args, std::uint16_t port) {
+    std::vector<std::string> argv{binary_path("ussdgw-smsc-sim"), "--listen",
+                                  "127.0.0.1:" + std::to_string(port)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    sim_process s;
+    s.proc = std::make_unique<child_process>(argv);
+    auto line = s.proc->wait_for("listening on", patience);
+    if (!line) throw std::runtime_error("simulator did not start: " + s.proc->output());
+    s.port = static_cast<std::uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+    return s;
+}
+
+std::string write_script(const temp_dir& dir, const std::string& name, const std::string& body) {
+    auto path = dir.file(name);
+    std::ofstream(path) << body;
+    return path;
+}
+
+std::unique_ptr<child_process> start_daemon(std::uint16_t port,
+                                            const std::vector<std::string>& args) {
+    std::vector<std::string> argv{binary_path("ussdgw"), "--smsc",
+                                  "127.0.0.1:" + std::to_string(port), "--log-level", "debug"};
+    bool has_password = false;
+    for (auto& a : args) has_password = has_password || a == "--password";
+    if (!has_password) {
+        argv.push_back("--password");
+        argv.push_back("secret");
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<child_process>(argv);
+}
+
+std::string demo_store(const temp_dir& dir) {
+    auto db = dir.file("demo.db");
+    for (const char* cmd : {"init", "demo"}) {
+        child_process admin({binary_path("ussdgw-admin"), cmd, "--db", db});
+        auto rc = admin.wait_exit(patience);
+        if (rc != 0)
+            throw std::runtime_error(std::string("ussdgw-admin ") + cmd +
+                                     " failed: " + admin.output());
+    }
+    return db;
+}
+
+std::string shipped_menus() {
+    return std::string(USSDGW_SOURCE_DIR) + "/menus";
+}
+
+}  // namespace ussdgw::test
