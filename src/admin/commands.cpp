@@ -8,7 +8,7 @@
 #include "catalog_import.hpp"
 #include "ussdgw/actions/engine.hpp"
 #include "ussdgw/actions/money.hpp"
-#include "ussdgw/menu/loader.hpp"
+#include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/demo.hpp"
 #include "ussdgw/store/schema.hpp"
@@ -384,13 +384,14 @@ int cmd_daily(const std::string& db) {
 }
 
 int cmd_check_menus(const std::string& dir) {
-    auto r = menu::load_dir(dir, actions::builtin_registry());
+    // Menus and SMS commands together, exactly as the daemon loads them.
+    auto r = sms::load_front_doors(dir, actions::builtin_registry());
     if (!r) {
         for (const auto& p : r.error()) std::cerr << p.to_string() << "\n";
         std::cerr << r.error().size() << " problem(s) in " << dir << "\n";
         return exit_code::refused;
     }
-    std::cout << dir << ": menus OK\n";
+    std::cout << dir << ": menus and SMS commands OK\n";
     return exit_code::ok;
 }
 

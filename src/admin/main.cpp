@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
     daily->callback([&] { rc = cmd_daily(db); });
 
     std::string menu_dir;
-    auto* menus = app.add_subcommand("check-menus", "Validate the menu files of a directory");
+    auto* menus =
+        app.add_subcommand("check-menus", "Validate the menu files and sms.yaml of a directory");
     menus->add_option("DIR", menu_dir, "Menu directory (menus/)")->required();
     menus->callback([&] { rc = cmd_check_menus(menu_dir); });
 

@@ -160,3 +160,16 @@ TEST_CASE("admin: daily job") {
     CHECK(r.code == 0);
     CHECK(has(r, "promised payments repaid: 0"));
 }
+
+TEST_CASE("admin: check-menus validates the shipped menus and names problems by file:line") {
+    auto ok = admin({"check-menus", std::string(USSDGW_SOURCE_DIR) + "/menus"});
+    CHECK(ok.code == 0);
+    temp_dir d;
+    {
+        std::ofstream f(d.file("main.yaml"));
+        f << "nonsense: 1\n";
+    }
+    auto bad = admin({"check-menus", d.path()});
+    CHECK(bad.code == 1);
+    CHECK(has(bad, d.file("main.yaml") + ":1:"));
+}
