@@ -132,6 +132,7 @@ TEST_CASE("many actions share few commits and none is lost") {
     CHECK(ok == 4 * per_thread);
     auto st = f.runner->stats();
     CHECK(st.commits < 4 * per_thread);
+    MESSAGE(st.actions, " actions in ", st.commits, " commits");
     CHECK(st.failed_commits == 0);
     CHECK(f.balance(en1) + f.balance(ru2) == 125000);
     CHECK(f.scalar("SELECT count(*) FROM archive WHERE action='transfer'") == 4 * per_thread);
