@@ -52,8 +52,12 @@ store_runner::store_runner(runner_options opts)
     w_ = std::make_unique<writer>();
     auto* st = w_.get();
     st->conn = std::make_unique<store::connection>(opts_.db_path);
-    auto m = store::migrate(*st->conn);
-    if (!m) throw std::runtime_error(m.error());
+    if (opts_.migrate) {
+        auto m = store::migrate(*st->conn);
+        if (!m) throw std::runtime_error(m.error());
+    } else if (auto v = store::check_version(*st->conn); !v) {
+        throw std::runtime_error(v.error());
+    }
     st->db = std::make_unique<store::accounts>(*st->conn);
     st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, hasher_, opts_.clock);
     writer_ = std::thread([this] { writer_loop(); });

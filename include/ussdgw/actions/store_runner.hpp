@@ -28,11 +28,14 @@ namespace ussdgw::actions {
 
 /// How a store_runner is built.
 struct runner_options {
-    std::string db_path = "ussdgw.db";  ///< SQLite file (created and migrated when needed)
-    rules cfg;                          ///< self-service rules, including pwhash limits
-    clock_fn clock = system_now;        ///< time source
-    std::size_t hash_threads = 1;       ///< Argon2id pool size (each hash uses pwhash.mem)
-    std::size_t max_batch = 1024;       ///< most requests per group commit
+    std::string db_path = "ussdgw.db";  ///< SQLite file
+    /// true: create/migrate the file at start; false: refuse a file not at
+    /// the latest schema version (the operator runs `ussdgw-admin init`).
+    bool migrate = true;
+    rules cfg;                     ///< self-service rules, including pwhash limits
+    clock_fn clock = system_now;   ///< time source
+    std::size_t hash_threads = 1;  ///< Argon2id pool size (each hash uses pwhash.mem)
+    std::size_t max_batch = 1024;  ///< most requests per group commit
     /// Archive rows of read-only actions wait at most this long for a write batch.
     std::chrono::milliseconds archive_flush_delay{200};
     const registry* actions = nullptr;   ///< nullptr: builtin_registry()

@@ -237,3 +237,13 @@ TEST_CASE("a database newer than the binary is refused") {
     CHECK_THROWS_WITH_AS(actions::store_runner{o}, doctest::Contains("newer than this binary"),
                          std::runtime_error);
 }
+
+TEST_CASE("without migrate the runner refuses a file that is not initialised") {
+    temp_dir d;
+    actions::runner_options o;
+    o.db_path = d.file("empty.db");
+    o.cfg = test_rules();
+    o.migrate = false;
+    CHECK_THROWS_WITH_AS(actions::store_runner{o}, doctest::Contains("ussdgw-admin init"),
+                         std::runtime_error);
+}
