@@ -27,7 +27,9 @@ class load_runner : public smsc_observer {
     /// succeeded, 1 when any failed or no ESME bound in time.
     void start(std::function<void(int)> finish);
 
+    /// Wakes the round trips waiting for a bind.
     void on_bound() override;
+    /// Completes the round trip of the handset the MT is for.
     void on_mt(const mt_message& m) override;
 
   private:

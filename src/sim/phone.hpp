@@ -21,6 +21,7 @@ class phone : public smsc_observer {
     /// Starts reading stdin.
     void start();
 
+    /// On a terminal, shows a multi-line screen to the current handset as a handset would.
     void on_mt(const mt_message& m) override;
 
   private:

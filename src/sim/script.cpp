@@ -331,6 +331,16 @@ asio::awaitable<void> script_runner::expect(const script_line& line) {
 }
 
 asio::awaitable<void> script_runner::expect_none(const script_line& line) {
+    // An MT still unconsumed counts as arrived: whether it came just before
+    // this line or during it is a race the script should not depend on.
+    for (const auto* queues : {&ussd_, &sms_}) {
+        for (const auto& [to, q] : *queues) {
+            if (!q.empty()) {
+                throw script_failure{
+                    fmt::format("expected no MT, but {} is unconsumed", describe(q.front()))};
+            }
+        }
+    }
     const auto before = mt_count_;
     const auto until = deadline(line.seconds);
     for (;;) {

@@ -63,7 +63,9 @@ class script_runner : public smsc_observer {
     /// Starts running; `finish(code)` is called once: 0 passed, 1 failed.
     void start(std::function<void(int)> finish);
 
+    /// Wakes a wait-bind.
     void on_bound() override;
+    /// Queues the MT for the expects and wakes the runner.
     void on_mt(const mt_message& m) override;
 
   private:

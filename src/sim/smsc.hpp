@@ -53,6 +53,7 @@ class smsc : private link_handler {
   public:
     /// Nothing listens until listen().
     smsc(boost::asio::io_context& io, const options& opts);
+    /// Closes what is still open.
     ~smsc() override;
 
     /// Opens the listener and prints "ussdgw-smsc-sim listening on HOST:PORT";
