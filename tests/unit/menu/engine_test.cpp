@@ -379,3 +379,31 @@ TEST_CASE("engine: 00 from a paged final text goes back to the main menu") {
     CHECK(s.text == main_en);
     CHECK_FALSE(s.end);
 }
+
+TEST_CASE("engine: random input always gets a screen that fits, never silence") {
+    const std::vector<std::string> alphabet = {"0", "1", "2", "3",  "9",  "*",    "#",
+                                               " ", "a", "Ж", "00", "99", "*111", "**04"};
+    std::uint32_t seed = 12345;
+    auto next = [&] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    auto random_text = [&] {
+        std::string s;
+        for (std::uint32_t n = next() % 8; n > 0; --n) s += alphabet[next() % alphabet.size()];
+        return s;
+    };
+    for (int i = 0; i < 3000; ++i) {
+        dialog_state st;
+        const profile who{next() % 2 ? "en" : "ru", next() % 3 == 0};
+        std::string first = next() % 2 ? "*111" + random_text() : random_text();
+        auto s = start(st, engine_tree(), who, first);
+        for (int k = 0; k < 6; ++k) {
+            if (s.call) s = on_outcome(st, ok({{"balance", "1"}, {"services", "x"}}));
+            REQUIRE_MESSAGE(!s.text.empty(), first);
+            CHECK(ussdgw::ussd::fits(s.text, engine_tree()->budget));
+            if (s.end) break;
+            s = answer(st, random_text());
+        }
+    }
+}
