@@ -65,7 +65,7 @@ TEST_CASE("shipped menus: *111# and walks") {
           "Settings\n8 Help");
     CHECK(answer(st, "1").call->name == "balance");
     CHECK(call_of("*111*2*1#").name == "tariff_info");
-    CHECK(call_of("*111*2*3*2*1#") == action_call{"tariff_change", {{"tariff", "smart"}}});
+    CHECK(call_of("*111*2*3*2*1#") == action_call{"tariff_change", {{"tariff", "Smart"}}});
     CHECK(call_of("*111*4*4*79161234567*150*1#") ==
           action_call{"transfer", {{"to", "79161234567"}, {"amount", "150"}}});
     CHECK(call_of("*111*4*1*2*1#") == action_call{"promised_payment", {{"amount", "200"}}});
