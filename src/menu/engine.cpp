@@ -281,6 +281,13 @@ step busy(const tree& menus, const profile& who) {
     return s;
 }
 
+step expired(const tree& menus, const profile& who) {
+    step s;
+    s.text = menus.say(ui::expired, menus.language_index(who.language), who.latin);
+    s.end = true;
+    return s;
+}
+
 std::string redact_input(const dialog_state& st, std::string_view input) {
     if (!st.menus || st.waiting || st.final_screen || st.node == no_node) return std::string(input);
     const node& n = st.menus->nodes[st.node];

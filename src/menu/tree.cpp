@@ -46,6 +46,8 @@ const char* to_string(ui s) {
             return "refused";
         case ui::failed:
             return "failed";
+        case ui::expired:
+            return "expired";
         case ui::count_:
             break;
     }

@@ -69,6 +69,9 @@ step on_outcome(dialog_state& state, const actions::outcome& out);
 /// The final "service busy, try later" screen for a dialog the table could not take.
 step busy(const tree& menus, const profile& who);
 
+/// The final "your session has ended" screen for an answer to a dialog that is gone.
+step expired(const tree& menus, const profile& who);
+
 /// `input` as safe to log: "***" when the screen shown asks for a secret.
 std::string redact_input(const dialog_state& state, std::string_view input);
 

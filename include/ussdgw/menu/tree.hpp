@@ -140,6 +140,7 @@ enum class ui : std::size_t {
     cancelled,       ///< final screen after "no" on a confirm without a `no`
     refused,         ///< default refusal screen; {reason}
     failed,          ///< screen when a refusal has no reason to show
+    expired,         ///< final screen for an answer to a dialog that already ended
     count_,
 };
 
