@@ -7,6 +7,8 @@
 #include <functional>
 #include <sstream>
 
+#include "ussdgw/actions/money.hpp"
+
 namespace ussdgw::app {
 namespace {
 
@@ -64,6 +66,44 @@ setter count(T* (*where)(config&), T min, T max) {
         if (!parse_number(v, n) || n < min || n > max)
             return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, v);
         *where(c) = n;
+        return std::string{};
+    };
+}
+
+template <class T>
+setter rule_count(T actions::rules::*field, T min, T max) {
+    return [field, min, max](config& c, const std::string& v) {
+        T n{};
+        if (!parse_number(v, n) || n < min || n > max)
+            return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, v);
+        c.rules.*field = n;
+        return std::string{};
+    };
+}
+
+setter rule_rub(store::kopecks actions::rules::*field) {
+    return [field](config& c, const std::string& v) {
+        bool negative = !v.empty() && v[0] == '-';
+        auto k = actions::parse_rub(negative ? std::string_view(v).substr(1) : v);
+        if (!k) return fmt::format("expected an amount in RUB like 300 or -30.50, got '{}'", v);
+        c.rules.*field = negative ? -*k : *k;
+        return std::string{};
+    };
+}
+
+setter rule_seconds(std::int64_t actions::rules::*field) {
+    return [field](config& c, const std::string& v) {
+        auto d = parse_duration(v);
+        if (!d) return d.error();
+        c.rules.*field = std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+        return std::string{};
+    };
+}
+
+setter rule_text(std::string actions::rules::*field) {
+    return [field](config& c, const std::string& v) {
+        if (v.empty()) return std::string("must not be empty");
+        c.rules.*field = v;
         return std::string{};
     };
 }
@@ -136,6 +176,72 @@ const std::map<std::string, setter>& keys() {
              c.dialog_timeout = std::chrono::duration_cast<std::chrono::seconds>(*d);
              return std::string{};
          })},
+        {"ussd.duplicate_window", custom([](config& c, const std::string& v) {
+             auto d = parse_duration(v);
+             if (!d) return d.error();
+             c.duplicate_window = std::chrono::duration_cast<std::chrono::seconds>(*d);
+             return std::string{};
+         })},
+        {"rules.password_min_ussd",
+         rule_count<std::size_t>(&actions::rules::password_min_ussd, 8, 64)},
+        {"rules.password_max_ussd",
+         rule_count<std::size_t>(&actions::rules::password_max_ussd, 8, 64)},
+        {"rules.password_min_sms", rule_count<std::size_t>(&actions::rules::password_min_sms, 4, 64)},
+        {"rules.password_max_sms", rule_count<std::size_t>(&actions::rules::password_max_sms, 4, 64)},
+        {"rules.password_max_repeat",
+         rule_count<std::size_t>(&actions::rules::password_max_repeat, 1, 64)},
+        {"rules.issued_password_length",
+         rule_count<std::size_t>(&actions::rules::issued_password_length, 8, 32)},
+        {"rules.password_valid", rule_seconds(&actions::rules::password_valid_seconds)},
+        {"rules.max_failed_logins", rule_count<int>(&actions::rules::max_failed_logins, 1, 100)},
+        {"rules.password_sender", rule_text(&actions::rules::password_sender)},
+        {"rules.notify_sender", rule_text(&actions::rules::notify_sender)},
+        {"rules.pwhash", custom([](config& c, const std::string& v) {
+             if (v == "interactive")
+                 c.rules.pwhash = store::pwhash_limits::interactive();
+             else if (v == "minimum")
+                 c.rules.pwhash = store::pwhash_limits::minimum();
+             else
+                 return std::string("expected interactive or minimum");
+             return std::string{};
+         })},
+        {"rules.tariff_free_change_days",
+         rule_count<std::int64_t>(&actions::rules::tariff_free_change_days, 0, 3650)},
+        {"rules.promised_min_balance", rule_rub(&actions::rules::promised_min_balance)},
+        {"rules.promised_min_amount", rule_rub(&actions::rules::promised_min_amount)},
+        {"rules.promised_days", rule_count<std::int64_t>(&actions::rules::promised_days, 1, 365)},
+        {"rules.full_trust_start_limit", rule_rub(&actions::rules::full_trust_start_limit)},
+        {"rules.blocking_free_days",
+         rule_count<std::int64_t>(&actions::rules::blocking_free_days, 0, 3650)},
+        {"rules.blocking_daily_fee", rule_rub(&actions::rules::blocking_daily_fee)},
+        {"rules.topup_min", rule_rub(&actions::rules::topup_min)},
+        {"rules.topup_max", rule_rub(&actions::rules::topup_max)},
+        {"rules.transfer_min", rule_rub(&actions::rules::transfer_min)},
+        {"rules.transfer_max", rule_rub(&actions::rules::transfer_max)},
+        {"rules.details_max_months",
+         rule_count<std::int64_t>(&actions::rules::details_max_months, 1, 120)},
+        {"rules.archive_list_default",
+         rule_count<std::int64_t>(&actions::rules::archive_list_default, 1, 1000)},
+        {"rules.archive_list_max",
+         rule_count<std::int64_t>(&actions::rules::archive_list_max, 1, 1000)},
+        {"rules.app_link_url", rule_text(&actions::rules::app_link_url)},
+        {"rules.pin_min", rule_count<std::size_t>(&actions::rules::pin_min, 4, 8)},
+        {"rules.pin_max", rule_count<std::size_t>(&actions::rules::pin_max, 4, 8)},
+        {"rules.max_wrong_pins", rule_count<int>(&actions::rules::max_wrong_pins, 1, 100)},
+        {"rules.max_wrong_puks", rule_count<int>(&actions::rules::max_wrong_puks, 1, 100)},
+        {"rules.default_language", custom([](config& c, const std::string& v) {
+             if (v != "en" && v != "ru") return std::string("expected en or ru");
+             c.rules.default_language = v;
+             return std::string{};
+         })},
+        {"rules.utc_offset", custom([](config& c, const std::string& v) {
+             bool neg = !v.empty() && v[0] == '-';
+             auto d = parse_duration(neg ? v.substr(1) : v);
+             if (!d) return d.error();
+             auto secs = std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+             c.rules.utc_offset_seconds = neg ? -secs : secs;
+             return std::string{};
+         })},
         {"ussd.max_dialogs",
          count<std::size_t>([](config& c) { return &c.max_dialogs; }, 1, 10'000'000)},
     };
@@ -205,10 +311,6 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         std::string key = trim(s.substr(0, eq));
         std::string value = trim(s.substr(eq + 1));
         std::string full = section.empty() ? key : section + "." + key;
-        if (section == "rules") {
-            c.rules[key] = value;
-            continue;
-        }
         auto it = keys().find(full);
         if (it == keys().end()) {
             errors.push_back(
@@ -224,6 +326,17 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         if (auto err = it->second(c, value); !err.empty())
             errors.push_back(fmt::format("{}: {}: {}", where, full, err));
     }
+    const auto& r = c.rules;
+    if (r.password_min_ussd > r.password_max_ussd)
+        errors.push_back(name + ": rules.password_min_ussd must not exceed rules.password_max_ussd");
+    if (r.password_min_sms > r.password_max_sms)
+        errors.push_back(name + ": rules.password_min_sms must not exceed rules.password_max_sms");
+    if (r.pin_min > r.pin_max)
+        errors.push_back(name + ": rules.pin_min must not exceed rules.pin_max");
+    if (r.topup_min > r.topup_max)
+        errors.push_back(name + ": rules.topup_min must not exceed rules.topup_max");
+    if (r.transfer_min > r.transfer_max)
+        errors.push_back(name + ": rules.transfer_min must not exceed rules.transfer_max");
     if (c.smsc.backoff_min > c.smsc.backoff_max)
         errors.push_back(name + ": smsc.reconnect_min must not exceed smsc.reconnect_max");
     if (!errors.empty()) return util::fail(std::move(errors));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ussdgw/actions/rules.hpp"
 #include "ussdgw/smpp/client.hpp"
 #include "ussdgw/smpp/translate.hpp"
 #include "ussdgw/util/result.hpp"
@@ -24,8 +25,10 @@ struct config {
     std::string log_level = "info";           ///< [log] level
     std::chrono::seconds dialog_timeout{60};  ///< [ussd] dialog_timeout
     std::size_t max_dialogs = 100'000;        ///< [ussd] max_dialogs
-    /// Raw [rules] keys for the actions layer (validated by it).
-    std::map<std::string, std::string> rules;
+    /// [rules]: the self-service rules (FEATURES.md numbers as defaults).
+    actions::rules rules;
+    /// [ussd] duplicate_window: an identical MO within this is an SMSC resend.
+    std::chrono::seconds duplicate_window{60};
     std::string source = "(defaults)";  ///< where it came from, for messages
 };
 

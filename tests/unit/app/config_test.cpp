@@ -15,7 +15,7 @@ TEST_CASE("a full config parses into a snapshot") {
         "# comment\n[smsc]\nhost = smsc.example\nport = 2776\nsystem_id = gw1\n"
         "password = pw#1\nprofile = umr\nsms_concat = sar\nresponse_timeout = 1500ms\n"
         "[ussd]\ndialog_timeout = 2m\nmax_dialogs = 10\n[store]\npath = /var/lib/x.db\n"
-        "[rules]\npassword_min_length = 8\n",
+        "[rules]\npassword_min_ussd = 10\npromised_min_balance = -50.50\npassword_valid = 24h\n",
         "t.conf");
     REQUIRE(c);
     CHECK(c->smsc.host == "smsc.example");
@@ -28,7 +28,9 @@ TEST_CASE("a full config parses into a snapshot") {
     CHECK(c->dialog_timeout == std::chrono::seconds(120));
     CHECK(c->max_dialogs == 10);
     CHECK(c->db_path == "/var/lib/x.db");
-    CHECK(c->rules.at("password_min_length") == "8");
+    CHECK(c->rules.password_min_ussd == 10);
+    CHECK(c->rules.promised_min_balance == -5050);
+    CHECK(c->rules.password_valid_seconds == 24 * 3600);
 }
 
 TEST_CASE("every problem is reported with file and line") {
@@ -38,14 +40,16 @@ TEST_CASE("every problem is reported with file and line") {
         "bad.conf");
     REQUIRE(!c);
     auto& e = c.error();
-    REQUIRE(e.size() == 6);
+    REQUIRE(e.size() == 7);
     CHECK(e[0] == "bad.conf:2: smsc.port: expected a whole number from 1 to 65535, got '99999'");
     CHECK(e[1] == "bad.conf:3: unknown key 'hots' in [smsc]");
     CHECK(e[2] == "bad.conf:4: smsc.profile: unknown profile 'fancy' (expected default or umr)");
     CHECK(e[3] ==
           "bad.conf:6: ussd.dialog_timeout: expected a duration like 10s or 500ms, got 'soon'");
     CHECK(e[4] == "bad.conf:7: expected 'key = value'");
-    CHECK(e[5] == "bad.conf:10: 'smsc.port' already set on line 9");
+    // A key is taken once per file, counting an attempt whose value was refused.
+    CHECK(e[5] == "bad.conf:9: 'smsc.port' already set on line 2");
+    CHECK(e[6] == "bad.conf:10: 'smsc.port' already set on line 2");
 }
 
 TEST_CASE("durations take ms, s, m, h or bare seconds") {
