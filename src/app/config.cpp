@@ -186,8 +186,10 @@ const std::map<std::string, setter>& keys() {
          rule_count<std::size_t>(&actions::rules::password_min_ussd, 8, 64)},
         {"rules.password_max_ussd",
          rule_count<std::size_t>(&actions::rules::password_max_ussd, 8, 64)},
-        {"rules.password_min_sms", rule_count<std::size_t>(&actions::rules::password_min_sms, 4, 64)},
-        {"rules.password_max_sms", rule_count<std::size_t>(&actions::rules::password_max_sms, 4, 64)},
+        {"rules.password_min_sms",
+         rule_count<std::size_t>(&actions::rules::password_min_sms, 4, 64)},
+        {"rules.password_max_sms",
+         rule_count<std::size_t>(&actions::rules::password_max_sms, 4, 64)},
         {"rules.password_max_repeat",
          rule_count<std::size_t>(&actions::rules::password_max_repeat, 1, 64)},
         {"rules.issued_password_length",
@@ -328,7 +330,8 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
     }
     const auto& r = c.rules;
     if (r.password_min_ussd > r.password_max_ussd)
-        errors.push_back(name + ": rules.password_min_ussd must not exceed rules.password_max_ussd");
+        errors.push_back(name +
+                         ": rules.password_min_ussd must not exceed rules.password_max_ussd");
     if (r.password_min_sms > r.password_max_sms)
         errors.push_back(name + ": rules.password_min_sms must not exceed rules.password_max_sms");
     if (r.pin_min > r.pin_max)

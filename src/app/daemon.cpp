@@ -53,6 +53,16 @@ void daemon::on_deliver(smpp::pdu&& p) {
     auto in = smpp::from_deliver(p, cfg_.profile);
     if (auto* u = std::get_if<smpp::ussd_message>(&in)) {
         auto key = route_key(u->in.msisdn, u->in.session);
+        auto it = routes_.find(key);
+        if (it != routes_.end() && u->in.kind == domain::ussd_kind::answer &&
+            u->route.its_session && it->second.route.its_sequence == u->route.its_sequence) {
+            // The SMSC resent an answer whose deliver_sm_resp it lost: the
+            // its_session_info sequence did not move. Acting on it twice could
+            // confirm a payment twice.
+            spdlog::info("[msisdn={} session={}] duplicate deliver_sm (sequence {}) ignored",
+                         u->in.msisdn, u->in.session, u->route.its_sequence);
+            return;
+        }
         if (u->in.kind == domain::ussd_kind::release)
             routes_.erase(key);
         else
@@ -89,6 +99,24 @@ void daemon::send_sms(const domain::sms_out& sms) {
 
 void daemon::stop(std::function<void()> done) {
     route_sweep_.cancel();
+    client_->refuse_deliveries();
+    drain_deadline_ = std::chrono::steady_clock::now() + cfg_.smsc.drain_timeout;
+    finish_stop(std::move(done));
+}
+
+void daemon::finish_stop(std::function<void()> done) {
+    // Actions still running answer subscribers when they commit: wait for
+    // them (bounded), then let the client flush their replies and unbind.
+    if (door_->in_flight() > 0 && std::chrono::steady_clock::now() < drain_deadline_) {
+        route_sweep_.expires_after(std::chrono::milliseconds(10));
+        route_sweep_.async_wait([this, done = std::move(done)](boost::system::error_code) mutable {
+            finish_stop(std::move(done));
+        });
+        return;
+    }
+    if (door_->in_flight() > 0)
+        spdlog::warn("stopping with {} action(s) unanswered after the drain timeout",
+                     door_->in_flight());
     client_->stop(std::move(done));
 }
 

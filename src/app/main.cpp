@@ -11,7 +11,10 @@
 
 #include "ussdgw/app/config.hpp"
 #include "ussdgw/app/daemon.hpp"
-#include "ussdgw/app/front_doors.hpp"
+#include "ussdgw/actions/registry.hpp"
+#include "ussdgw/actions/store_runner.hpp"
+#include "ussdgw/app/self_service.hpp"
+#include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/app/version.hpp"
 
 namespace ussdgw::app {
@@ -74,6 +77,64 @@ util::result<config, config_errors> build_config(const flags& f) {
     return c;
 }
 
+// SIGHUP: build and validate the menus on the side, swap them in when clean;
+// a broken file keeps the old tree serving and is logged with file:line.
+class menu_reloader {
+  public:
+    menu_reloader(boost::asio::io_context& io, std::string dir, self_service_door& door)
+        : hup_(io, SIGHUP), dir_(std::move(dir)), door_(door) {
+        wait();
+    }
+
+  private:
+    void wait() {
+        hup_.async_wait([this](boost::system::error_code ec, int) {
+            if (ec) return;
+            auto fresh = sms::load_front_doors(dir_, actions::builtin_registry());
+            if (fresh) {
+                door_.reload(std::move(fresh).value());
+                spdlog::info("reload: menus from {} in service", dir_);
+            } else {
+                for (auto& p : fresh.error()) spdlog::error("reload: {}", p.to_string());
+                spdlog::error("reload: {} problem(s); the previous menus stay in service",
+                              fresh.error().size());
+            }
+            wait();
+        });
+    }
+    boost::asio::signal_set hup_;
+    std::string dir_;
+    self_service_door& door_;
+};
+
+// The daily job (blocking fees past the free days, due promised payments) is
+// idempotent per day, so running it at start and every hour is safe and
+// catches up after downtime.
+class daily_job {
+  public:
+    daily_job(boost::asio::io_context& io, actions::store_runner& runner)
+        : timer_(io), runner_(runner) {
+        tick();
+    }
+
+  private:
+    void tick() {
+        runner_.run_daily([](actions::daily_report r) {
+            if (!r.ok)
+                spdlog::error("daily job failed; it runs again within the hour");
+            else if (r.blocking_charged || r.promised_repaid)
+                spdlog::info("daily job: {} blocking fee(s), {} promised payment(s) repaid",
+                             r.blocking_charged, r.promised_repaid);
+        });
+        timer_.expires_after(std::chrono::hours(1));
+        timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) tick();
+        });
+    }
+    boost::asio::steady_timer timer_;
+    actions::store_runner& runner_;
+};
+
 }  // namespace
 
 int run_main(int argc, char** argv) {
@@ -107,19 +168,37 @@ int run_main(int argc, char** argv) {
         return 1;
     }
     config cfg = std::move(built).value();
-    auto door = make_front_door(cfg);
-    if (!door) {
-        for (auto& e : door.error()) std::cerr << "ussdgw: " << e << "\n";
+    auto doors = sms::load_front_doors(cfg.menus_dir, actions::builtin_registry());
+    if (!doors) {
+        for (auto& p : doors.error()) std::cerr << "ussdgw: " << p.to_string() << "\n";
+        std::cerr << "ussdgw: " << doors.error().size() << " problem(s) in " << cfg.menus_dir
+                  << "\n";
         return 1;
     }
     if (f.check_config) {
-        std::cout << "ussdgw: configuration OK (" << cfg.source << ")\n";
+        std::cout << "ussdgw: configuration OK (" << cfg.source << ", menus " << cfg.menus_dir
+                  << ")\n";
         return 0;
     }
 
     setup_logging(cfg.log_level);
     boost::asio::io_context io;
-    daemon d(io, cfg, std::move(door).value());
+    std::shared_ptr<actions::store_runner> runner;
+    try {
+        actions::runner_options ro;
+        ro.db_path = cfg.db_path;
+        ro.cfg = cfg.rules;
+        runner = std::make_shared<actions::store_runner>(std::move(ro));
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot open the store {}: {}", cfg.db_path, e.what());
+        return 1;
+    }
+    auto door = std::make_unique<self_service_door>(
+        io.get_executor(), runner, std::move(doors).value(),
+        self_service_options{cfg.dialog_timeout, cfg.max_dialogs, cfg.duplicate_window});
+    self_service_door& self_service = *door;
+    daemon d(io, cfg, std::move(door));
+
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     bool stopping = false;
     signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -131,8 +210,12 @@ int run_main(int argc, char** argv) {
             io.stop();
         });
     });
-    spdlog::info("ussdgw {} starting: {}:{} system_id={} profile={}", version, cfg.smsc.host,
-                 cfg.smsc.port, cfg.smsc.system_id, cfg.profile.name);
+    menu_reloader reloader(io, cfg.menus_dir, self_service);
+    daily_job daily(io, *runner);
+
+    spdlog::info("ussdgw {} starting: {}:{} system_id={} profile={} store={} menus={}", version,
+                 cfg.smsc.host, cfg.smsc.port, cfg.smsc.system_id, cfg.profile.name, cfg.db_path,
+                 cfg.menus_dir);
     d.start();
     io.run();
     return 0;

@@ -89,10 +89,10 @@ void client::on_connected(asio::ip::tcp::socket socket) {
                                ? command::deliver_sm_resp
                                : command::data_sm_resp;
             pdu resp{static_cast<std::uint32_t>(resp_id),
-                     self->stopping_ ? temporary_app_error : status::ok, p.sequence_number,
+                     self->refusing_ ? temporary_app_error : status::ok, p.sequence_number,
                      message_id_body{}};
             self->session_->respond(resp);
-            if (!self->stopping_ && self->on_deliver_) self->on_deliver_(std::move(p));
+            if (!self->refusing_ && self->on_deliver_) self->on_deliver_(std::move(p));
         },
         [weak, raw = s.get()](const std::string& reason) {
             auto self = weak.lock();
@@ -259,6 +259,7 @@ void client::expire_unbound() {
 void client::stop(std::function<void()> done) {
     if (stopping_) return;
     stopping_ = true;
+    refusing_ = true;
     on_stopped_ = std::move(done);
     reconnect_timer_.cancel();
     unbound_timer_.cancel();

@@ -30,7 +30,7 @@ TEST_CASE("one USSD and one SMS round trip through the daemon") {
     auto script = write_script(dir, "roundtrip.txt", R"(
 wait-bind
 79160000001 ussd *111#
-expect ussd 79160000001 end
+expect ussd 79160000001 continue Balance
 79160000002 sms 111 hello
 expect sms 79160000002 111
 )");
@@ -43,7 +43,7 @@ TEST_CASE("after the SMSC restarts the daemon rebinds and answers the next reque
     temp_dir dir;
     auto first = write_script(dir, "first.txt",
                               "wait-bind\n79160000001 ussd *111#\n"
-                              "expect ussd 79160000001 end\n");
+                              "expect ussd 79160000001 continue Balance\n");
     auto sim = start_sim({"--script", first});
     auto daemon = start_daemon(sim.port, {"--db", demo_store(dir), "--menus", shipped_menus()});
     require_script_passes(sim, *daemon);  // the simulator exits: the link drops
@@ -51,7 +51,7 @@ TEST_CASE("after the SMSC restarts the daemon rebinds and answers the next reque
     REQUIRE(daemon->wait_for("link lost", patience));
     auto second = write_script(dir, "second.txt",
                                "wait-bind\n79160000003 ussd *111#\n"
-                               "expect ussd 79160000003 end\n");
+                               "expect ussd 79160000003 continue\n");
     auto again = start_sim({"--script", second}, sim.port);
     require_script_passes(again, *daemon);
     CHECK(daemon->running());
@@ -98,9 +98,9 @@ TEST_CASE("throttled and queue-full submits are retried until they go through") 
     auto script = write_script(dir, "throttle.txt", R"(
 wait-bind
 79160000001 ussd *111#
-expect ussd 79160000001 end
+expect ussd 79160000001 continue Balance
 79160000002 ussd *111#
-expect ussd 79160000002 end
+expect ussd 79160000002 continue
 79160000003 sms 111 hello
 expect sms 79160000003 111
 79160000004 sms 111 hello

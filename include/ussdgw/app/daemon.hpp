@@ -37,6 +37,7 @@ class daemon {
     void send_ussd(const domain::ussd_reply& reply, const smpp::ussd_route& route);
     void send_sms(const domain::sms_out& sms);
     void sweep_routes();
+    void finish_stop(std::function<void()> done);
     static std::string route_key(const std::string& msisdn, std::uint32_t session);
 
     struct open_route {
@@ -50,7 +51,8 @@ class daemon {
     std::shared_ptr<smpp::client> client_;
     std::uint16_t concat_reference_ = 0;
     std::unordered_map<std::string, open_route> routes_;  // open dialogs' SMPP details
-    boost::asio::steady_timer route_sweep_;
+    boost::asio::steady_timer route_sweep_;               // also paces the drain on stop
+    std::chrono::steady_clock::time_point drain_deadline_;
 };
 
 }  // namespace ussdgw::app

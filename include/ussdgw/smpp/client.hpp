@@ -77,6 +77,10 @@ class client : public std::enable_shared_from_this<client> {
     /// A request that times out unanswered is not resent (the SMSC may have it).
     void submit(pdu p, submit_handler done);
 
+    /// From now on inbound deliver_sm/data_sm are answered with ESME_RX_T_APPN
+    /// (the SMSC redelivers later) and not handed up: the first step of a shutdown.
+    void refuse_deliveries() { refusing_ = true; }
+
     /// True while bound.
     bool bound() const { return bound_; }
 
@@ -125,6 +129,7 @@ class client : public std::enable_shared_from_this<client> {
     bool started_ = false;
     bool stopping_ = false;
     bool unbinding_ = false;
+    bool refusing_ = false;
     std::function<void()> on_stopped_;
     client_stats stats_;
     std::minstd_rand rng_;

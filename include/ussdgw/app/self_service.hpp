@@ -1,0 +1,99 @@
+#pragma once
+// The self-service front door: USSD dialogs driven by the menu engine, SMS
+// commands by the router, both calling named actions through one runner.
+// Runs on the daemon's event-loop thread; action outcomes come back from the
+// runner's thread and are posted here.
+
+#include <utility>  // before asio: std::exchange for boost 1.74 awaitable.hpp
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "ussdgw/actions/action.hpp"
+#include "ussdgw/app/front_door.hpp"
+#include "ussdgw/menu/engine.hpp"
+#include "ussdgw/sms/front_doors.hpp"
+#include "ussdgw/ussd/dialogs.hpp"
+
+namespace ussdgw::app {
+
+/// Tunables of the self-service door (from [ussd] in config).
+struct self_service_options {
+    std::chrono::seconds dialog_timeout{60};    ///< guard time of an idle dialog
+    std::size_t max_dialogs = 100'000;          ///< live dialogs at most
+    std::chrono::seconds duplicate_window{60};  ///< identical SMS within this is a resend
+};
+
+/// Counters for logs and tests.
+struct self_service_stats {
+    std::uint64_t dialogs = 0;     ///< dialogs started
+    std::uint64_t busy = 0;        ///< dialogs refused because the table was full
+    std::uint64_t timeouts = 0;    ///< dialogs dropped by their guard timer
+    std::uint64_t sms = 0;         ///< SMS handled
+    std::uint64_t duplicates = 0;  ///< SMS dropped as SMSC resends
+};
+
+/// USSD + SMS self-service over the menu tree, the SMS commands and the actions.
+class self_service_door : public front_door {
+  public:
+    /// `runner` must outlive the door; `doors` is the loaded menus/ directory.
+    self_service_door(boost::asio::any_io_executor executor,
+                      std::shared_ptr<actions::runner> runner, sms::front_doors doors,
+                      self_service_options options);
+    ~self_service_door() override;
+
+    void attach(reply_sinks sinks) override;
+    void on_ussd(const domain::ussd_in& in) override;
+    void on_sms(const domain::sms_in& in) override;
+    std::size_t in_flight() const override { return in_flight_; }
+
+    /// Swaps in freshly loaded menus and SMS commands; running dialogs finish
+    /// on the tree they started on.
+    void reload(sms::front_doors doors);
+
+    /// Live dialogs.
+    std::size_t live_dialogs() const { return table_.size(); }
+
+    /// Counters so far.
+    const self_service_stats& stats() const { return stats_; }
+
+  private:
+    struct dialog {
+        menu::dialog_state state;  // the engine's view
+        std::uint64_t id = 0;      // tells a fresh dialog from a replaced one of the same key
+    };
+    using key = ussd::dialog_key;
+
+    void begin(const domain::ussd_in& in);
+    void answer(const domain::ussd_in& in);
+    void advance(const key& k, std::uint64_t id, menu::step s);
+    dialog* current(const key& k, std::uint64_t id);
+    void send_screen(const key& k, const menu::step& s);
+    void run(actions::request req, std::function<void(const actions::outcome&)> then);
+    void with_profile(const std::string& msisdn, actions::channel via,
+                      std::function<void(const menu::profile&)> then);
+    bool is_duplicate_sms(const domain::sms_in& in);
+    void arm_guard_timer();
+
+    boost::asio::any_io_executor executor_;
+    std::shared_ptr<actions::runner> runner_;
+    sms::front_doors doors_;
+    self_service_options options_;
+    reply_sinks sinks_;
+    ussd::dialog_table<dialog> table_;
+    boost::asio::steady_timer guard_timer_;
+    std::optional<ussd::dialog_clock::time_point> timer_at_;
+    std::uint64_t next_id_ = 0;
+    std::size_t in_flight_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    std::unordered_map<std::string, std::chrono::steady_clock::time_point> recent_sms_;
+    std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> recent_order_;
+    self_service_stats stats_;
+};
+
+}  // namespace ussdgw::app

@@ -1,0 +1,230 @@
+#include "ussdgw/app/self_service.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace ussdgw::app {
+
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+
+self_service_door::self_service_door(asio::any_io_executor executor,
+                                     std::shared_ptr<actions::runner> runner,
+                                     sms::front_doors doors, self_service_options options)
+    : executor_(executor),
+      runner_(std::move(runner)),
+      doors_(std::move(doors)),
+      options_(options),
+      table_(options.max_dialogs, options.dialog_timeout),
+      guard_timer_(executor) {}
+
+self_service_door::~self_service_door() {
+    *alive_ = false;
+}
+
+void self_service_door::attach(reply_sinks sinks) {
+    sinks_ = std::move(sinks);
+}
+
+void self_service_door::reload(sms::front_doors doors) {
+    // Dialogs hold their own shared_ptr to the tree they started on.
+    doors_ = std::move(doors);
+}
+
+void self_service_door::run(actions::request req,
+                            std::function<void(const actions::outcome&)> then) {
+    ++in_flight_;
+    // The runner answers on its own thread; hop back to ours. `alive` guards
+    // against a door destroyed while the runner still drains.
+    runner_->run(std::move(req), [ex = executor_, alive = alive_, this,
+                                  then = std::move(then)](actions::outcome o) mutable {
+        asio::post(ex, [alive, this, then = std::move(then), o = std::move(o)] {
+            if (!*alive) return;
+            --in_flight_;
+            for (const auto& sms : o.sms) sinks_.sms(sms);  // durable: always delivered
+            then(o);
+        });
+    });
+}
+
+void self_service_door::with_profile(const std::string& msisdn, actions::channel via,
+                                     std::function<void(const menu::profile&)> then) {
+    actions::request req;
+    req.msisdn = msisdn;
+    req.via = via;
+    req.action = "profile";
+    run(std::move(req), [then = std::move(then)](const actions::outcome& o) {
+        menu::profile who;  // unknown subscribers get the files' first language
+        if (o.ok) {
+            if (auto it = o.vars.find("language"); it != o.vars.end()) who.language = it->second;
+            if (auto it = o.vars.find("alphabet"); it != o.vars.end())
+                who.latin = it->second == "latin";
+        }
+        then(who);
+    });
+}
+
+// ---- USSD ----
+
+void self_service_door::on_ussd(const domain::ussd_in& in) {
+    switch (in.kind) {
+        case domain::ussd_kind::begin:
+            begin(in);
+            break;
+        case domain::ussd_kind::answer:
+            answer(in);
+            break;
+        case domain::ussd_kind::release:
+            if (table_.close({in.msisdn, in.session}))
+                spdlog::debug("[msisdn={} session={}] dialog released by the subscriber", in.msisdn,
+                              in.session);
+            break;
+    }
+}
+
+void self_service_door::begin(const domain::ussd_in& in) {
+    key k{in.msisdn, in.session};
+    auto opened = table_.open(k, steady::now());
+    if (!opened.state) {
+        ++stats_.busy;
+        spdlog::warn("[msisdn={} session={}] dialog table full ({}): busy", in.msisdn, in.session,
+                     table_.capacity());
+        send_screen(k, menu::busy(*doors_.menus, {}));
+        return;
+    }
+    ++stats_.dialogs;
+    dialog& d = *opened.state;
+    d.id = ++next_id_;
+    arm_guard_timer();
+    spdlog::debug("[msisdn={} session={}] dialog begins: {}", in.msisdn, in.session,
+                  menu::redact_dialled(*doors_.menus, in.text));
+    auto tree = doors_.menus;
+    d.state.waiting = true;  // nothing on screen yet: answers wait for the first screen
+    with_profile(in.msisdn, actions::channel::ussd,
+                 [this, k, id = d.id, tree, text = in.text](const menu::profile& who) {
+                     dialog* d = current(k, id);
+                     if (!d) return;
+                     d->state.waiting = false;
+                     advance(k, id, menu::start(d->state, tree, who, text));
+                 });
+}
+
+void self_service_door::answer(const domain::ussd_in& in) {
+    key k{in.msisdn, in.session};
+    dialog* d = table_.find(k, steady::now());
+    if (!d) {
+        // The guard timer or a restart dropped it; say so rather than stay silent.
+        spdlog::debug("[msisdn={} session={}] answer to an ended dialog", in.msisdn, in.session);
+        send_screen(k, menu::expired(*doors_.menus, {}));
+        return;
+    }
+    arm_guard_timer();
+    if (d->state.waiting) {
+        spdlog::debug("[msisdn={} session={}] answer while an action runs: ignored", in.msisdn,
+                      in.session);
+        return;
+    }
+    spdlog::debug("[msisdn={} session={}] answer: {}", in.msisdn, in.session,
+                  menu::redact_input(d->state, in.text));
+    try {
+        advance(k, d->id, menu::answer(d->state, in.text));
+    } catch (const std::logic_error& e) {
+        spdlog::error("[msisdn={} session={}] dialog in a bad state: {}", in.msisdn, in.session,
+                      e.what());
+        send_screen(k, menu::expired(*d->state.menus, {}));
+    }
+}
+
+self_service_door::dialog* self_service_door::current(const key& k, std::uint64_t id) {
+    dialog* d = table_.peek(k);
+    return d && d->id == id ? d : nullptr;
+}
+
+void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
+    if (!s.call) {
+        send_screen(k, s);
+        return;
+    }
+    actions::request req;
+    req.msisdn = k.msisdn;
+    req.via = actions::channel::ussd;
+    req.action = s.call->name;
+    req.arguments = std::move(s.call->args);
+    run(std::move(req), [this, k, id](const actions::outcome& o) {
+        dialog* d = current(k, id);
+        if (!d) return;  // dialog gone (timeout, release): the action still counted
+        advance(k, id, menu::on_outcome(d->state, o));
+    });
+}
+
+void self_service_door::send_screen(const key& k, const menu::step& s) {
+    sinks_.ussd({k.msisdn, k.session, s.text, s.end});
+    if (s.end) table_.close(k);
+}
+
+void self_service_door::arm_guard_timer() {
+    auto next = table_.next_deadline();
+    if (!next || (timer_at_ && *timer_at_ <= *next)) return;
+    timer_at_ = next;
+    guard_timer_.expires_at(*next);
+    guard_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+        if (ec || !*alive) return;
+        timer_at_.reset();
+        for (const auto& k : table_.expire(steady::now())) {
+            ++stats_.timeouts;
+            spdlog::debug("[msisdn={} session={}] dialog timed out", k.msisdn, k.session);
+        }
+        arm_guard_timer();
+    });
+}
+
+// ---- SMS ----
+
+bool self_service_door::is_duplicate_sms(const domain::sms_in& in) {
+    // An SMSC that lost our deliver_sm_resp delivers the same message again;
+    // SMPP gives MO SMS no id, so an identical text from the same subscriber
+    // to the same number within the window counts as that resend.
+    auto now = steady::now();
+    while (!recent_order_.empty() &&
+           now - recent_order_.front().first > options_.duplicate_window) {
+        auto it = recent_sms_.find(recent_order_.front().second);
+        if (it != recent_sms_.end() && it->second == recent_order_.front().first)
+            recent_sms_.erase(it);
+        recent_order_.pop_front();
+    }
+    if (options_.duplicate_window.count() <= 0) return false;
+    std::string fingerprint = in.from + '\x1f' + in.to + '\x1f' + in.text;
+    if (recent_sms_.contains(fingerprint)) return true;
+    recent_sms_[fingerprint] = now;
+    recent_order_.emplace_back(now, std::move(fingerprint));
+    return false;
+}
+
+void self_service_door::on_sms(const domain::sms_in& in) {
+    auto commands = doors_.commands;
+    if (is_duplicate_sms(in)) {
+        ++stats_.duplicates;
+        spdlog::info("[msisdn={} to={}] repeated SMS within {}s treated as an SMSC resend: {}",
+                     in.from, in.to, options_.duplicate_window.count(), commands->redact(in));
+        return;
+    }
+    ++stats_.sms;
+    spdlog::debug("[msisdn={} to={}] SMS: {}", in.from, in.to, commands->redact(in));
+    with_profile(in.from, actions::channel::sms, [this, in, commands](const menu::profile& who) {
+        sms::routed r = commands->route(in, who);
+        if (!r.call) {
+            if (r.reply) sinks_.sms(*r.reply);
+            return;
+        }
+        actions::request req;
+        req.msisdn = in.from;
+        req.via = actions::channel::sms;
+        req.action = r.call->name;
+        req.arguments = r.call->args;
+        run(std::move(req), [this, commands, r](const actions::outcome& o) {
+            if (auto reply = commands->reply(r, o)) sinks_.sms(*reply);
+        });
+    });
+}
+
+}  // namespace ussdgw::app
