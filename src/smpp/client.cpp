@@ -206,8 +206,9 @@ void client::attempt(std::shared_ptr<queued_submit> q) {
             std::string id;
             if (auto* b = std::get_if<message_id_body>(&r->body)) id = b->message_id;
             self->finish(q, {true, st, id, {}});
-        } else if (r.error() == request_failure::closed && clock::now() < q->deadline &&
-                   !self->stopping_) {
+        } else if ((r.error() == request_failure::closed ||
+                    r.error() == request_failure::refused) &&
+                   clock::now() < q->deadline && !self->stopping_) {
             // The link dropped before an answer: send again once rebound.
             ++self->stats_.retries;
             self->attempt(q);

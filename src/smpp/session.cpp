@@ -311,10 +311,12 @@ void session::stop(const std::string& reason) {
     deadlines_.clear();
     auto waiting = std::move(waiting_);
     waiting_.clear();
+    // The owner hears of the loss first, so requests it resends from the
+    // failure callbacks below wait for the next bind instead of this session.
+    on_request_ = nullptr;
+    if (auto cb = std::move(on_close_)) cb(reason);
     for (auto& [seq, p] : outstanding) p.done(util::fail(request_failure::closed));
     for (auto& [p, done] : waiting) done(util::fail(request_failure::closed));
-    if (auto cb = std::move(on_close_)) cb(reason);
-    on_request_ = nullptr;
 }
 
 }  // namespace ussdgw::smpp

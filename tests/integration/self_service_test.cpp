@@ -1,0 +1,220 @@
+// End to end through the simulator: the shipped menus, the demo store and the
+// real daemon. Menu walks, direct codes, Russian screens, SMS commands, the
+// dialog guard timer, the busy reply, SIGHUP reloads, SMSC resends.
+
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness.hpp"
+
+using namespace ussdgw::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A config for tests: cheap password hashing (the hash cost is not under test
+// here) plus whatever the test needs.
+std::string test_config(const temp_dir& dir, const std::string& extra = "") {
+    auto path = dir.file("ussdgw.conf");
+    std::ofstream(path) << "[rules]\npwhash = minimum\n" << extra;
+    return path;
+}
+
+// Runs one script against a fresh daemon on the demo store; returns when it passed.
+void run_script(const std::string& body, const std::string& conf_extra = "") {
+    temp_dir dir;
+    auto script = write_script(dir, "s.sim", "wait-bind\n" + body);
+    auto sim = start_sim({"--script", script});
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir, conf_extra), "--db",
+                                          demo_store(dir), "--menus", shipped_menus()});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    INFO("simulator output:\n" << sim.proc->output());
+    daemon->signal(SIGTERM);
+    daemon->wait_exit(patience);
+    INFO("daemon output:\n" << daemon->output());
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
+}
+
+// An interactive simulator (phone prompt on a pipe) with a daemon bound to it.
+struct phone {
+    temp_dir dir;
+    sim_process sim;
+    std::unique_ptr<child_process> daemon;
+
+    explicit phone(const std::string& conf_extra = "", const std::string& menus = shipped_menus()) {
+        sim = start_sim({});
+        daemon = start_daemon(sim.port, {"--config", test_config(dir, conf_extra), "--db",
+                                         demo_store(dir), "--menus", menus});
+        REQUIRE(sim.proc->wait_for("bind ok", patience));
+    }
+    // Types a line at the prompt and returns the next MT line it causes.
+    std::string dial(const std::string& line) {
+        sim.proc->write(line + "\n");
+        auto mt = sim.proc->wait_for("MT ", patience);
+        INFO("simulator output:\n" << sim.proc->output());
+        INFO("daemon output:\n" << daemon->output());
+        REQUIRE(mt);
+        return *mt;
+    }
+};
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a full *111# walk: main menu, then Balance, ends on the final screen") {
+    run_script(R"(
+79160000001 ussd *111#
+expect ussd 79160000001 continue 1 Balance
+79160000001 answer 1
+expect ussd 79160000001 end Balance: 250.00 RUB
+)");
+}
+
+TEST_CASE("*111*N*M# walks the tree in one string; direct codes run their action") {
+    run_script(R"(
+79160000001 ussd *111*2*1#
+expect ussd 79160000001 end Tariff Smart
+79160000001 ussd *111*25#
+expect ussd 79160000001 end SMS from 3339
+expect sms 79160000001 3339 Your password
+79160000003 ussd *152#
+expect ussd 79160000003 end
+79160000001 ussd *999#
+expect ussd 79160000001 end Unknown request
+)");
+}
+
+TEST_CASE("navigation: 0 goes back, 00 to the main menu, an invalid choice repeats with a hint") {
+    run_script(R"(
+79160000001 ussd *111#
+expect ussd 79160000001 continue Service *111#
+79160000001 answer 2
+expect ussd 79160000001 continue My tariff
+79160000001 answer 0
+expect ussd 79160000001 continue Service *111#
+79160000001 answer 7
+expect ussd 79160000001 continue
+79160000001 answer 00
+expect ussd 79160000001 continue Service *111#
+79160000001 answer 42
+expect ussd 79160000001 continue Invalid choice.
+)");
+}
+
+TEST_CASE("a Russian-speaking subscriber gets Cyrillic screens; *111*6*2# switches to Latin") {
+    run_script(R"(
+79160000002 ussd *111*1#
+expect sms 79160000002 111
+expect ussd 79160000002 end
+79160000002 ussd *111#
+expect ussd 79160000002 continue Баланс
+79160000002 ussd *111*6*2#
+expect ussd 79160000002 end
+79160000002 ussd *111#
+expect ussd 79160000002 continue Balans
+)");
+}
+
+TEST_CASE(
+    "SMS commands: 25 <password> to 111, Password to 3339, 0 to 8111, help for unknown text") {
+    run_script(R"(
+79160000001 sms 111 25 Hello123
+expect sms 79160000001 3339
+expect sms 79160000001 3339
+79160000004 sms 3339 PASSWORD
+expect sms 79160000004 3339
+79160000001 sms 8111 0
+expect sms 79160000001 8111
+79160000001 sms 111 what is this
+expect sms 79160000001 111 25 <password>
+79160000001 sms 111 25 weak
+expect sms 79160000001 3339
+)");
+}
+
+TEST_CASE("a dialog idle past its guard time is dropped; a late answer hears that it ended") {
+    phone p("[ussd]\ndialog_timeout = 1s\n");
+    CHECK(contains(p.dial("*111#"), "continue"));
+    REQUIRE(p.daemon->wait_for("dialog timed out", patience));
+    auto late = p.dial("1");  // the phone still thinks the dialog is open: an answer (op 18)
+    CHECK(contains(late, "end"));
+    CHECK(contains(late, "Your session has ended"));
+}
+
+TEST_CASE("when the dialog table is full a new dialog gets 'busy' and ends") {
+    phone p("[ussd]\nmax_dialogs = 1\n");
+    CHECK(contains(p.dial("*111#"), "continue"));
+    p.sim.proc->write("/as 79160000003\n");
+    auto busy = p.dial("*111#");
+    CHECK(contains(busy, "end"));
+    CHECK(contains(busy, "Service is busy"));
+    // The first subscriber's dialog is untouched by the refusal.
+    p.sim.proc->write("/as 79160000001\n");
+    CHECK(contains(p.dial("1"), "Balance: 250.00 RUB"));
+}
+
+TEST_CASE("SIGHUP reload: a broken file keeps the old tree serving; a good one replaces it") {
+    temp_dir menus_copy;
+    fs::copy(shipped_menus(), menus_copy.path(), fs::copy_options::recursive);
+    phone p("", menus_copy.path());
+    CHECK(contains(p.dial("*111#"), "Service *111#"));
+
+    auto main_yaml = menus_copy.file("main.yaml");
+    std::string original;
+    {
+        std::ifstream in(main_yaml);
+        original.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::ofstream(main_yaml) << original << "\n  broken: {type: menu, options: [}\n";
+    p.daemon->signal(SIGHUP);
+    REQUIRE(p.daemon->wait_for("previous menus stay in service", patience));
+    CHECK(contains(p.dial("00"), "Service *111#"));  // old tree, dialog still running
+
+    std::string renamed = original;
+    renamed.replace(renamed.find("\"Service *111#\""), 15, "\"Self-care *111#\"");
+    std::ofstream(main_yaml) << renamed;
+    p.daemon->signal(SIGHUP);
+    REQUIRE(p.daemon->wait_for("in service", patience));
+    // The running dialog finishes on the tree it started on; a new one sees the new tree.
+    CHECK(contains(p.dial("00"), "Service *111#"));
+    p.sim.proc->write("/release\n");
+    CHECK(contains(p.dial("*111#"), "Self-care *111#"));
+}
+
+TEST_CASE("an SMS resent by the SMSC within the duplicate window is answered once") {
+    phone p;
+    p.sim.proc->write("/sms 8111 0\n");
+    REQUIRE(p.sim.proc->wait_for("MT sms from=8111", patience));
+    p.sim.proc->write("/sms 8111 0\n");
+    REQUIRE(p.daemon->wait_for("treated as an SMSC resend", patience));
+    // After the resend was dropped, a different message still gets its answer,
+    // and it is the next MT: the resend produced none.
+    auto next = p.dial("/sms 111 help");
+    CHECK(contains(next, "from=111"));
+}
+
+TEST_CASE("a submit cut by a lost link is resent after the rebind") {
+    temp_dir dir;
+    auto script = write_script(dir, "cut.sim", R"(
+wait-bind
+79160000001 sms 8111 0
+wait-bind
+expect sms 79160000001 8111
+)");
+    auto sim = start_sim({"--script", script, "--disconnect-after", "1"});
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir), "--db", demo_store(dir),
+                                          "--menus", shipped_menus()});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    INFO("simulator output:\n" << sim.proc->output());
+    INFO("daemon output:\n" << daemon->output());
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
+    CHECK(contains(sim.proc->output(), "fault disconnect n=1"));
+}
