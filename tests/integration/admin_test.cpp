@@ -47,7 +47,7 @@ TEST_CASE("admin: help lists commands and exit codes") {
     CHECK(admin({"nonsense"}).code == 2);
 }
 
-TEST_CASE("admin: init, demo, add, show, topup, archive") {
+TEST_CASE("admin: init - demo - add - show - topup - archive") {
     temp_dir d;
     auto db = d.file("a.db");
     auto init = admin({"init", "--db", db});
@@ -126,7 +126,7 @@ TEST_CASE("admin: password check applies the lockout rules") {
     CHECK_FALSE(has(arch, "Hello123"));
 }
 
-TEST_CASE("admin: catalog import, with file:line errors") {
+TEST_CASE("admin: catalog import - with file:line errors") {
     temp_dir d;
     auto db = d.file("c.db");
     admin({"init", "--db", db});

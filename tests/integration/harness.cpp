@@ -29,11 +29,19 @@ std::unique_ptr<child_process> start_daemon(std::uint16_t port,
                                             const std::vector<std::string>& args) {
     std::vector<std::string> argv{binary_path("ussdgw"), "--smsc",
                                   "127.0.0.1:" + std::to_string(port), "--log-level", "debug"};
-    bool has_password = false;
-    for (auto& a : args) has_password = has_password || a == "--password";
-    if (!has_password) {
+    auto given = [&](const char* flag) {
+        for (auto& a : args)
+            if (a == flag) return true;
+        return false;
+    };
+    if (!given("--password")) {
         argv.push_back("--password");
         argv.push_back("secret");
+    }
+    // Tests run from the build directory: never fall back to a relative "menus".
+    if (!given("--menus")) {
+        argv.push_back("--menus");
+        argv.push_back(shipped_menus());
     }
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<child_process>(argv);

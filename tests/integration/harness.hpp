@@ -27,7 +27,8 @@ sim_process start_sim(const std::vector<std::string>& args, std::uint16_t port =
 /// Writes a simulator script into `dir` and returns its path.
 std::string write_script(const temp_dir& dir, const std::string& name, const std::string& body);
 
-/// Starts ussdgw against 127.0.0.1:port with extra flags (password "secret" unless given).
+/// Starts ussdgw against 127.0.0.1:port with extra flags (password "secret" and the
+/// shipped menus unless given).
 std::unique_ptr<child_process> start_daemon(std::uint16_t port,
                                             const std::vector<std::string>& args = {});
 

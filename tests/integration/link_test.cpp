@@ -57,7 +57,7 @@ TEST_CASE("after the SMSC restarts the daemon rebinds and answers the next reque
     CHECK(daemon->running());
 }
 
-TEST_CASE("a refused bind is logged and retried with growing delays, never in a loop") {
+TEST_CASE("a refused bind is logged and retried with growing delays - never in a loop") {
     temp_dir dir;
     auto sim = start_sim({"--password", "right"});
     auto daemon = start_daemon(sim.port, {"--password", "wrong", "--db", demo_store(dir)});

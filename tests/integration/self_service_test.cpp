@@ -68,7 +68,7 @@ bool contains(const std::string& s, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("a full *111# walk: main menu, then Balance, ends on the final screen") {
+TEST_CASE("a full *111# walk: main menu - then Balance - ends on the final screen") {
     run_script(R"(
 79160000001 ussd *111#
 expect ussd 79160000001 continue 1 Balance
@@ -77,7 +77,7 @@ expect ussd 79160000001 end Balance: 250.00 RUB
 )");
 }
 
-TEST_CASE("*111*N*M# walks the tree in one string; direct codes run their action") {
+TEST_CASE("*111*N*M# walks the tree in one string - direct codes run their action") {
     run_script(R"(
 79160000001 ussd *111*2*1#
 expect ussd 79160000001 end Tariff Smart
@@ -91,7 +91,7 @@ expect ussd 79160000001 end Unknown request
 )");
 }
 
-TEST_CASE("navigation: 0 goes back, 00 to the main menu, an invalid choice repeats with a hint") {
+TEST_CASE("navigation: 0 goes back - 00 to the main menu - an invalid choice repeats with a hint") {
     run_script(R"(
 79160000001 ussd *111#
 expect ussd 79160000001 continue Service *111#
@@ -108,7 +108,7 @@ expect ussd 79160000001 continue Invalid choice.
 )");
 }
 
-TEST_CASE("a Russian-speaking subscriber gets Cyrillic screens; *111*6*2# switches to Latin") {
+TEST_CASE("a Russian-speaking subscriber gets Cyrillic screens - *111*6*2# switches to Latin") {
     run_script(R"(
 79160000002 ussd *111*1#
 expect sms 79160000002 111
@@ -122,8 +122,7 @@ expect ussd 79160000002 continue Balans
 )");
 }
 
-TEST_CASE(
-    "SMS commands: 25 <password> to 111, Password to 3339, 0 to 8111, help for unknown text") {
+TEST_CASE("SMS commands: 25 <password> to 111 - Password to 3339 - 0 to 8111 - help otherwise") {
     run_script(R"(
 79160000001 sms 111 25 Hello123
 expect sms 79160000001 3339
@@ -139,7 +138,7 @@ expect sms 79160000001 3339
 )");
 }
 
-TEST_CASE("a dialog idle past its guard time is dropped; a late answer hears that it ended") {
+TEST_CASE("a dialog idle past its guard time is dropped - a late answer hears that it ended") {
     phone p("[ussd]\ndialog_timeout = 1s\n");
     CHECK(contains(p.dial("*111#"), "continue"));
     REQUIRE(p.daemon->wait_for("dialog timed out", patience));
@@ -160,7 +159,7 @@ TEST_CASE("when the dialog table is full a new dialog gets 'busy' and ends") {
     CHECK(contains(p.dial("1"), "Balance: 250.00 RUB"));
 }
 
-TEST_CASE("SIGHUP reload: a broken file keeps the old tree serving; a good one replaces it") {
+TEST_CASE("SIGHUP reload: a broken file keeps the old tree serving - a good one replaces it") {
     temp_dir menus_copy;
     fs::copy(shipped_menus(), menus_copy.path(), fs::copy_options::recursive);
     phone p("", menus_copy.path());
@@ -217,4 +216,25 @@ expect sms 79160000001 8111
     REQUIRE(rc.has_value());
     CHECK(*rc == 0);
     CHECK(contains(sim.proc->output(), "fault disconnect n=1"));
+}
+
+TEST_CASE(
+    "the umr SMSC profile: dialogs keyed on user_message_reference - ended by op 2 + end bit") {
+    temp_dir dir;
+    auto script = write_script(dir, "umr.sim", R"(
+wait-bind
+79160000001 ussd *111#
+expect ussd 79160000001 continue 1 Balance
+79160000001 answer 1
+expect ussd 79160000001 end Balance: 250.00 RUB
+)");
+    auto sim = start_sim({"--script", script, "--profile", "umr"});
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir, "[smsc]\nprofile = umr\n"),
+                                          "--db", demo_store(dir), "--menus", shipped_menus()});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    INFO("simulator output:\n" << sim.proc->output());
+    INFO("daemon output:\n" << daemon->output());
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
+    CHECK(contains(sim.proc->output(), "op=2 end: Balance"));
 }

@@ -9,7 +9,7 @@ using namespace ussdgw;
 using namespace ussdgw::test;
 using actions::channel;
 
-TEST_CASE("voluntary blocking: free 14 days, then 1 RUB a day charged by the daily job") {
+TEST_CASE("voluntary blocking: free 14 days - then 1 RUB a day charged by the daily job") {
     fixture f;
     auto o = f.call(en1, "block_number");
     REQUIRE(o.ok);
@@ -38,7 +38,7 @@ TEST_CASE("voluntary blocking: free 14 days, then 1 RUB a day charged by the dai
         2);
 }
 
-TEST_CASE("bonus points: spend on a package, give to another subscriber") {
+TEST_CASE("bonus points: spend on a package - give to another subscriber") {
     fixture f;
     f.call(en1, "topup", {{"amount", "2000"}}, channel::admin);  // 200 points
     CHECK(f.call(en1, "bonus_spend", {{"package", "teleport"}}).error == "unknown_package");
@@ -60,7 +60,7 @@ TEST_CASE("bonus points: spend on a package, give to another subscriber") {
     CHECK(f.sub(ru2).bonus == 40);
 }
 
-TEST_CASE("details order: up to 6 months, recorded, confirmed by SMS") {
+TEST_CASE("details order: up to 6 months - recorded - confirmed by SMS") {
     fixture f;
     CHECK(f.call(en1, "details_order", {{"months", "7"}}).error == "bad_period");
     CHECK(f.call(en1, "details_order", {{"months", "0"}}).error == "bad_period");

@@ -7,7 +7,7 @@
 using namespace ussdgw;
 using namespace ussdgw::test;
 
-TEST_CASE("balance shows money, bonus, tariff and package remainders") {
+TEST_CASE("balance shows money - bonus - tariff and package remainders") {
     fixture f;
     auto o = f.call(en1, "balance");
     REQUIRE(o.ok);
@@ -70,7 +70,7 @@ TEST_CASE("unknown action and missing parameter are refused") {
     CHECK(m.vars["reason"] == "Invalid request: amount.");
 }
 
-TEST_CASE("profile tells language, alphabet and status and is not archived") {
+TEST_CASE("profile tells language - alphabet and status and is not archived") {
     fixture f;
     auto o = f.call(ru2, "profile");
     REQUIRE(o.ok);

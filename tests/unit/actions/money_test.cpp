@@ -25,7 +25,7 @@ TEST_CASE("roubles format and parse without floating point") {
     CHECK_FALSE(actions::parse_rub("99999999999999999999"));
 }
 
-TEST_CASE("topup: 100..15000 RUB, admin channel only, earns bonus") {
+TEST_CASE("topup: 100..15000 RUB - admin channel only - earns bonus") {
     fixture f;
     auto o = f.call(en5, "topup", {{"amount", "150"}}, channel::admin);
     REQUIRE(o.ok);
@@ -87,7 +87,7 @@ TEST_CASE("transfer accepts +7 and 8 prefixes for the recipient") {
     CHECK(f.balance(ru2) == 100200);
 }
 
-TEST_CASE("promised payment: balance not below -30, fee by amount, one at a time, repaid") {
+TEST_CASE("promised payment: balance not below -30 - fee by amount - one at a time - repaid") {
     fixture f;
     auto o = f.call(en3, "promised_payment", {{"amount", "100"}});
     REQUIRE(o.ok);
@@ -124,7 +124,7 @@ TEST_CASE("promised payment is refused below -30 RUB") {
     CHECK(f.call(en3, "promised_payment", {{"amount", "100"}}).ok);
 }
 
-TEST_CASE("full trust: 300 RUB credit, covers paid operations, off only without debt") {
+TEST_CASE("full trust: 300 RUB credit - covers paid operations - off only without debt") {
     fixture f;
     // 0 RUB cannot pay a 5 RUB/day service...
     CHECK(f.call(en5, "service_connect", {{"service", "beep"}}).error == "insufficient_funds");

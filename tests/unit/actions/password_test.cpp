@@ -20,7 +20,7 @@ std::string password_in(const std::string& sms) {
 
 }  // namespace
 
-TEST_CASE("password_issue sends a strong random password from 3339, valid 48 h") {
+TEST_CASE("password_issue sends a strong random password from 3339 - valid 48 h") {
     fixture f;
     auto o = f.call(en1, "password_issue");
     REQUIRE(o.ok);
@@ -78,7 +78,7 @@ TEST_CASE("password_set checks the rules and answers with the reason") {
     CHECK(f.call(en1, "password_set", {{"password", "hello12!"}}).error == "weak_password");
 }
 
-TEST_CASE("password_set replies with a one-time password, then an accepted SMS") {
+TEST_CASE("password_set replies with a one-time password - then an accepted SMS") {
     fixture f;
     auto o = f.call(en1, "password_set", {{"password", "Hello123"}}, channel::sms);
     REQUIRE(o.ok);

@@ -83,7 +83,7 @@ TEST_CASE("two copies queued together are applied once") {
     CHECK(f.balance(en1) == 24500);
 }
 
-TEST_CASE("a refused request is replayed as refused, and keys expire after the window") {
+TEST_CASE("a refused request is replayed as refused - and keys expire after the window") {
     fixture f;
     CHECK(f.run(transfer(ru4, en1, "60", "k")).error == "insufficient_funds");
     f.call(ru4, "topup", {{"amount", "100"}}, actions::channel::admin);
@@ -183,7 +183,7 @@ TEST_CASE("a balance queued after a password_set does not wait for the hash") {
     CHECK(fs.get().ok);
 }
 
-TEST_CASE("nothing secret reaches the archive, the database files or the logs") {
+TEST_CASE("nothing secret reaches the archive - the database files or the logs") {
     fixture f;
     auto log_path = f.dir.file("ussdgw.log");
     auto logger = spdlog::basic_logger_mt("secrets-test", log_path);

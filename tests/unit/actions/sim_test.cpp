@@ -19,7 +19,7 @@ actions::args puk(const std::string& p, const std::string& a, const std::string&
 
 }  // namespace
 
-TEST_CASE("pin_change: 4..8 digits, both new must match, old must be right") {
+TEST_CASE("pin_change: 4..8 digits - both new must match - old must be right") {
     fixture f;
     auto bad = f.call(en1, "pin_change", pin("1234", "123", "123"));
     CHECK(bad.error == "bad_pin");
@@ -38,7 +38,7 @@ TEST_CASE("pin_change: 4..8 digits, both new must match, old must be right") {
     CHECK(f.scalar("SELECT pin_failed FROM sim WHERE msisdn='79160000001'") == 1);
 }
 
-TEST_CASE("3 wrong PINs require the PUK; the PUK sets a new PIN") {
+TEST_CASE("3 wrong PINs require the PUK - the PUK sets a new PIN") {
     fixture f;
     CHECK(f.call(ru2, "pin_change", pin("0000", "4321", "4321")).error == "wrong_pin");
     CHECK(f.call(ru2, "pin_change", pin("0000", "4321", "4321")).error == "wrong_pin");

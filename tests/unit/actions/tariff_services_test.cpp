@@ -7,7 +7,7 @@
 using namespace ussdgw;
 using namespace ussdgw::test;
 
-TEST_CASE("tariff change is free once in 30 days, then costs the tariff's fee") {
+TEST_CASE("tariff change is free once in 30 days - then costs the tariff's fee") {
     fixture f;
     auto o = f.call(en1, "tariff_change", {{"tariff", "Basic"}});
     REQUIRE(o.ok);
@@ -28,7 +28,7 @@ TEST_CASE("tariff change is free once in 30 days, then costs the tariff's fee") 
     CHECK(f.sub(en1).tariff == "Premium");
 }
 
-TEST_CASE("paid tariff change refused when money does not cover it, saying how much is missing") {
+TEST_CASE("paid tariff change refused when money does not cover it - saying how much is missing") {
     fixture f;
     REQUIRE(f.call(ru4, "tariff_change", {{"tariff", "Basic"}}).ok);
     auto o = f.call(ru4, "tariff_change", {{"tariff", "Premium"}});
@@ -55,7 +55,7 @@ TEST_CASE("changing to a tariff drops options incompatible with it") {
     CHECK(f.scalar("SELECT count(*) FROM subscriptions WHERE msisdn='79160000002'") == 0);
 }
 
-TEST_CASE("services list: all, paid only, part of tariff marked") {
+TEST_CASE("services list: all - paid only - part of tariff marked") {
     fixture f;
     auto none = f.call(en1, "services_list");
     REQUIRE(none.ok);
@@ -93,7 +93,7 @@ TEST_CASE("service connect charges the fee and sends an SMS notification") {
           "not_connected");
 }
 
-TEST_CASE("service refusals: unknown, incompatible, part of tariff, no money") {
+TEST_CASE("service refusals: unknown - incompatible - part of tariff - no money") {
     fixture f;
     CHECK(f.call(en1, "service_connect", {{"service", "teleport"}}).error == "unknown_service");
     CHECK(f.call(en1, "service_disconnect", {{"service", "teleport"}}).error == "unknown_service");

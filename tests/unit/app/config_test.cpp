@@ -52,7 +52,7 @@ TEST_CASE("every problem is reported with file and line") {
     CHECK(e[6] == "bad.conf:10: 'smsc.port' already set on line 2");
 }
 
-TEST_CASE("durations take ms, s, m, h or bare seconds") {
+TEST_CASE("durations take ms - s - m - h or bare seconds") {
     CHECK(*parse_duration("250ms") == std::chrono::milliseconds(250));
     CHECK(*parse_duration("3") == std::chrono::milliseconds(3000));
     CHECK(*parse_duration("2h") == std::chrono::hours(2));
@@ -80,5 +80,25 @@ TEST_CASE("the shipped conf/ussdgw.conf is valid and states the defaults") {
     CHECK(c->smsc.backoff_min == defaults.smsc.backoff_min);
     CHECK(c->dialog_timeout == defaults.dialog_timeout);
     CHECK(c->max_dialogs == defaults.max_dialogs);
+    CHECK(c->duplicate_window == defaults.duplicate_window);
+    const auto& r = c->rules;
+    const auto& d = defaults.rules;
+    CHECK(r.password_min_ussd == d.password_min_ussd);
+    CHECK(r.password_min_sms == d.password_min_sms);
+    CHECK(r.password_max_sms == d.password_max_sms);
+    CHECK(r.password_valid_seconds == d.password_valid_seconds);
+    CHECK(r.max_failed_logins == d.max_failed_logins);
+    CHECK(r.pwhash.ops == d.pwhash.ops);
+    CHECK(r.promised_min_balance == d.promised_min_balance);
+    CHECK(r.promised_min_amount == d.promised_min_amount);
+    CHECK(r.full_trust_start_limit == d.full_trust_start_limit);
+    CHECK(r.blocking_daily_fee == d.blocking_daily_fee);
+    CHECK(r.topup_min == d.topup_min);
+    CHECK(r.topup_max == d.topup_max);
+    CHECK(r.transfer_min == d.transfer_min);
+    CHECK(r.transfer_max == d.transfer_max);
+    CHECK(r.app_link_url == d.app_link_url);
+    CHECK(r.max_wrong_puks == d.max_wrong_puks);
+    CHECK(r.utc_offset_seconds == d.utc_offset_seconds);
     CHECK(!load_config_file("/nonexistent/ussdgw.conf"));
 }

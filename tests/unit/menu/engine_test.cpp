@@ -45,7 +45,7 @@ TEST_CASE("engine: *111# shows the root menu and expects input") {
     CHECK_FALSE(s.call);
 }
 
-TEST_CASE("engine: Russian screens, and Latin for subscribers who chose it") {
+TEST_CASE("engine: Russian screens - and Latin for subscribers who chose it") {
     dialog_state st;
     auto s = start(st, engine_tree(), ru, "*111#");
     CHECK(s.text.rfind("Сервис *111#\n1 Баланс\n2 Платежи", 0) == 0);
@@ -60,7 +60,7 @@ TEST_CASE("engine: an unknown language falls back to the first one") {
     CHECK(start(st, engine_tree(), profile{"de", false}, "*111#").text == main_en);
 }
 
-TEST_CASE("engine: choosing an action runs it, then shows the outcome and ends") {
+TEST_CASE("engine: choosing an action runs it - then shows the outcome and ends") {
     dialog_state st;
     start(st, engine_tree(), en, "*111#");
     auto s = answer(st, "1");
@@ -103,7 +103,7 @@ TEST_CASE("engine: a refusal without a node text uses the default with {reason}"
     CHECK(e.end);
 }
 
-TEST_CASE("engine: input, validation hint, confirm and the action's arguments") {
+TEST_CASE("engine: input - validation hint - confirm and the action's arguments") {
     dialog_state st;
     start(st, engine_tree(), en, "*111#");
     CHECK(answer(st, "2").text == "Payments\n1 Transfer\n0 Back");
@@ -132,7 +132,7 @@ TEST_CASE("engine: 'no' on a confirm without a target cancels") {
     CHECK(s.end);
 }
 
-TEST_CASE("engine: 0 goes back, 00 goes to the main menu") {
+TEST_CASE("engine: 0 goes back - 00 goes to the main menu") {
     dialog_state st;
     start(st, engine_tree(), en, "*111#");
     answer(st, "2");
@@ -167,7 +167,7 @@ TEST_CASE("engine: a text node is final") {
     CHECK(st.ended);
 }
 
-TEST_CASE("engine: long menus page with 99, and 0 pages back") {
+TEST_CASE("engine: long menus page with 99 - and 0 pages back") {
     dialog_state st;
     start(st, engine_tree(), ru, "*111#");
     answer(st, "99");  // the Russian main menu is two pages
@@ -262,7 +262,7 @@ TEST_CASE("engine: codes set variables") {
     CHECK(paid.call->args.at("filter") == "paid");
 }
 
-TEST_CASE("engine: unknown and malformed strings get a final screen, never silence") {
+TEST_CASE("engine: unknown and malformed strings get a final screen - never silence") {
     dialog_state st;
     auto u = start(st, engine_tree(), en, "*999#");
     CHECK(u.text == "Unknown request *999#.");
@@ -298,7 +298,7 @@ TEST_CASE("engine: an alphabet outcome switches to Latin at once") {
     CHECK(s.text == "Balans: 5 rub.");
 }
 
-TEST_CASE("engine: a long outcome is paged; the dialog ends on its last page") {
+TEST_CASE("engine: a long outcome is paged - the dialog ends on its last page") {
     dialog_state st;
     start(st, engine_tree(), en, "*152#");
     std::string services;
@@ -380,7 +380,7 @@ TEST_CASE("engine: 00 from a paged final text goes back to the main menu") {
     CHECK_FALSE(s.end);
 }
 
-TEST_CASE("engine: random input always gets a screen that fits, never silence") {
+TEST_CASE("engine: random input always gets a screen that fits - never silence") {
     const std::vector<std::string> alphabet = {"0", "1", "2", "3",  "9",  "*",    "#",
                                                " ", "a", "Ж", "00", "99", "*111", "**04"};
     std::uint32_t seed = 12345;

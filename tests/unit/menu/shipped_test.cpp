@@ -94,7 +94,7 @@ TEST_CASE("shipped menus: every self-service action is reachable") {
         CHECK_MESSAGE(named.contains(a), a);
 }
 
-TEST_CASE("shipped menus: Russian screens fit, in Cyrillic and in Latin") {
+TEST_CASE("shipped menus: Russian screens fit - in Cyrillic and in Latin") {
     for (bool latin : {false, true}) {
         dialog_state st;
         auto s = start(st, shipped(), profile{"ru", latin}, "*111#");

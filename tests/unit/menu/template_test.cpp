@@ -12,7 +12,7 @@ text_template compile(std::string_view s) {
 }
 }  // namespace
 
-TEST_CASE("template: placeholders are filled, missing ones render empty") {
+TEST_CASE("template: placeholders are filled - missing ones render empty") {
     auto t = compile("Balance: {balance} RUB, bonus {bonus}.");
     CHECK(t.render({{"balance", "10.00"}, {"bonus", "5"}}) == "Balance: 10.00 RUB, bonus 5.");
     CHECK(t.render({{"balance", "10.00"}}) == "Balance: 10.00 RUB, bonus .");
@@ -26,7 +26,7 @@ TEST_CASE("template: extra values win over the dialog's") {
           "150.00 to 7916");
 }
 
-TEST_CASE("template: repeated placeholders are listed once; braces are escaped by doubling") {
+TEST_CASE("template: repeated placeholders are listed once - braces are escaped by doubling") {
     auto t = compile("{a}{a} {{literal}} {b}");
     CHECK(t.placeholders() == std::vector<std::string>{"a", "b"});
     CHECK(t.render({{"a", "x"}, {"b", "y"}}) == "xx {literal} y");

@@ -232,7 +232,7 @@ TEST_CASE("bind_transceiver_resp with an empty body on error") {
     CHECK(decode_ok(with_nul) == p);
 }
 
-TEST_CASE("unbind, unbind_resp, enquire_link, enquire_link_resp, generic_nack") {
+TEST_CASE("unbind - unbind_resp - enquire_link - enquire_link_resp - generic_nack") {
     struct tc {
         bytes wire;
         command id;
@@ -404,7 +404,7 @@ TEST_CASE("submit_sm_resp with an empty body on an error status (real SMSCs send
     check_encodes_to(p, with_nul);
 }
 
-TEST_CASE("deliver_sm: USSD with ussd_service_op, its_session_info, user_message_reference") {
+TEST_CASE("deliver_sm: USSD with ussd_service_op - its_session_info - user_message_reference") {
     pdu p = decode_ok(deliver_sm_ussd);
     CHECK(p.command_id == 0x00000005u);
     CHECK(p.command_status == status::ok);
@@ -682,7 +682,7 @@ TEST_CASE("decode: unknown command_id carries command_id and sequence_number") {
     }
 }
 
-TEST_CASE("decode: every truncation of a valid deliver_sm is refused, never a crash") {
+TEST_CASE("decode: every truncation of a valid deliver_sm is refused - never a crash") {
     const std::size_t n = deliver_sm_ussd.size();
     REQUIRE(n == 73);
     // Prefixes as they arrive (command_length still says 73).
@@ -790,7 +790,7 @@ TEST_CASE("decode: a string longer than its SMPP maximum") {
     CHECK(std::get<message_id_body>(decode_ok(r).body).message_id == std::string(64, 'x'));
 }
 
-TEST_CASE("decode: sm_length past the end, and above 254") {
+TEST_CASE("decode: sm_length past the end - and above 254") {
     // deliver_sm_ussd without TLVs, with sm_length raised to 10 (5 octets follow).
     bytes d(deliver_sm_ussd.begin(), deliver_sm_ussd.begin() + 56);
     d = with_length(d, 56);
@@ -842,7 +842,7 @@ TEST_CASE("decode: a TLV whose length runs past the end") {
     check_encodes_to(p, z);
 }
 
-TEST_CASE("encode refuses values outside SMPP limits, leaving the buffer untouched") {
+TEST_CASE("encode refuses values outside SMPP limits - leaving the buffer untouched") {
     pdu bind{static_cast<std::uint32_t>(command::bind_transceiver), 0, 1, bind_body{}};
     auto& b = std::get<bind_body>(bind.body);
     b.system_id = std::string(15, 's');
@@ -927,7 +927,7 @@ TEST_CASE("encode refuses values outside SMPP limits, leaving the buffer untouch
     }
 }
 
-TEST_CASE("encode refuses a body that does not match command_id, and unknown commands") {
+TEST_CASE("encode refuses a body that does not match command_id - and unknown commands") {
     std::vector<std::uint8_t> out;
     auto mismatch = [&](std::uint32_t id, body b) {
         pdu p{id, 0, 1, std::move(b)};
@@ -1031,7 +1031,7 @@ TEST_CASE("check_frame") {
     }
 }
 
-TEST_CASE("pdu helpers: TLV accessors, names") {
+TEST_CASE("pdu helpers: TLV accessors - names") {
     tlv_list t;
     add_tlv_u8(t, tag::ussd_service_op, ussd_op::ussr_req);
     add_tlv_u16(t, tag::its_session_info, 0xABCD);

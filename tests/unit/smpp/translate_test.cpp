@@ -46,7 +46,7 @@ TEST_CASE("a PSSR indication starts a dialog keyed by its_session_info") {
     CHECK(m->route.service_addr == "111");
 }
 
-TEST_CASE("USSR confirmation is an answer; vendor op 0x81 and the end bit are releases") {
+TEST_CASE("USSR confirmation is an answer - vendor op 0x81 and the end bit are releases") {
     auto profile = *profile_by_name("default");
     auto answer = std::get<ussd_message>(from_deliver(ussd_deliver("1", 18, 0x0504), profile));
     CHECK(answer.in.kind == domain::ussd_kind::answer);
@@ -79,7 +79,7 @@ TEST_CASE("the umr profile keys dialogs on user_message_reference") {
     CHECK(tlv_u16(b.tlvs, tag::user_message_reference) == 4242);
 }
 
-TEST_CASE("the default profile ends with op 17 and continues with op 2, echoing the session") {
+TEST_CASE("the default profile ends with op 17 and continues with op 2 - echoing the session") {
     auto profile = *profile_by_name("default");
     auto m = std::get<ussd_message>(from_deliver(ussd_deliver("*111#", 1, 0x0902), profile));
     auto cont = body_of(ussd_submit({"79160000001", 9, "1 Balance", false}, m.route, profile));
@@ -119,7 +119,7 @@ TEST_CASE("an SMS without ussd_service_op is an sms_in with decoded text") {
     CHECK(s->text == "25 Пароль");
 }
 
-TEST_CASE("a short SMS is one submit_sm; a long one is split with UDH or sar TLVs") {
+TEST_CASE("a short SMS is one submit_sm - a long one is split with UDH or sar TLVs") {
     auto profile = *profile_by_name("default");
     auto one = sms_submits({"3339", "79160000001", "Your password: Abc12345"}, profile, 1);
     REQUIRE(one.size() == 1);

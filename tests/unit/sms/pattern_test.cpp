@@ -34,7 +34,7 @@ TEST_CASE("pattern: keyword and capture") {
     CHECK(p.match("25 two words")->values.at("password") == "two words");
 }
 
-TEST_CASE("pattern: case-insensitive keywords with alternatives, Latin and Cyrillic") {
+TEST_CASE("pattern: case-insensitive keywords with alternatives - Latin and Cyrillic") {
     auto p = compile("password|Пароль");
     CHECK(p.match("Password"));
     CHECK(p.match("PASSWORD"));

@@ -31,7 +31,7 @@ outcome ok(std::map<std::string, std::string> vars, std::string lang = "") {
 
 }  // namespace
 
-TEST_CASE("sms: 25 <password> to 111 sets the password; the reply comes from 3339") {
+TEST_CASE("sms: 25 <password> to 111 sets the password - the reply comes from 3339") {
     auto r = shipped()->route({"79160000001", "111", "25 Hello123"}, en);
     REQUIRE(r.call);
     CHECK(*r.call == menu::action_call{"password_set", {{"password", "Hello123"}}});
@@ -44,7 +44,7 @@ TEST_CASE("sms: 25 <password> to 111 sets the password; the reply comes from 333
     CHECK(shipped()->reply(r, weak)->text == "Password change error: too short.");
 }
 
-TEST_CASE("sms: Password to 3339 in any case issues a password, answered by the action's SMS") {
+TEST_CASE("sms: Password to 3339 in any case issues a password - answered by the action's SMS") {
     for (const char* text : {"Password", "PASSWORD", "password", " password ", "Пароль"}) {
         auto r = shipped()->route({"79160000001", "3339", text}, en);
         REQUIRE_MESSAGE(r.call, text);
@@ -59,7 +59,7 @@ TEST_CASE("sms: Password to 3339 in any case issues a password, answered by the 
     CHECK(*no == sms_out{"3339", "79160000001", "Unknown."});
 }
 
-TEST_CASE("sms: 0 to 8111 lists services; ON or Per to 232 switches the archive on") {
+TEST_CASE("sms: 0 to 8111 lists services - ON or Per to 232 switches the archive on") {
     auto s = shipped()->route({"79160000001", "8111", "0"}, en);
     REQUIRE(s.call);
     CHECK(*s.call == menu::action_call{"services_list", {{"filter", "all"}}});
@@ -82,7 +82,7 @@ TEST_CASE("sms: any text to 1234 gets the settings text at once") {
     CHECK(shipped()->route({"79160000001", "1234", ""}, ru).reply->text.rfind("Интернет", 0) == 0);
 }
 
-TEST_CASE("sms: an unmatched text gets the number's help, localized") {
+TEST_CASE("sms: an unmatched text gets the number's help - localized") {
     auto r = shipped()->route({"79160000001", "111", "hello"}, en);
     CHECK_FALSE(r.call);
     REQUIRE(r.reply);

@@ -32,7 +32,7 @@ struct db_fixture {
 
 }  // namespace
 
-TEST_CASE("subscribers round-trip; duplicates are refused") {
+TEST_CASE("subscribers round-trip - duplicates are refused") {
     db_fixture f;
     store::load_demo_catalog(f.a);
     store::subscriber s;
@@ -54,7 +54,7 @@ TEST_CASE("subscribers round-trip; duplicates are refused") {
     CHECK_FALSE(f.a.find_subscriber("1"));
 }
 
-TEST_CASE("a transaction rolls back unless committed; a savepoint undoes only its part") {
+TEST_CASE("a transaction rolls back unless committed - a savepoint undoes only its part") {
     db_fixture f;
     store::load_demo_catalog(f.a);
     {
@@ -80,7 +80,7 @@ TEST_CASE("a transaction rolls back unless committed; a savepoint undoes only it
     CHECK(f.a.find_subscriber("1")->balance == 700);
 }
 
-TEST_CASE("archive lists newest first; dedup honours its window") {
+TEST_CASE("archive lists newest first - dedup honours its window") {
     db_fixture f;
     for (int i = 0; i < 5; ++i)
         f.a.add_archive({0, "7", i, "ussd", "a" + std::to_string(i), "", "ok", 0});
@@ -94,7 +94,7 @@ TEST_CASE("archive lists newest first; dedup honours its window") {
     CHECK(f.a.purge_dedup(101) == 1);
 }
 
-TEST_CASE("secrets hash with Argon2id, salted, and verify") {
+TEST_CASE("secrets hash with Argon2id - salted - and verify") {
     store::hasher h(store::pwhash_limits::minimum());
     auto a = h.hash("1234");
     auto b = h.hash("1234");
@@ -105,7 +105,7 @@ TEST_CASE("secrets hash with Argon2id, salted, and verify") {
     CHECK_FALSE(h.verify("garbage", "1234"));
 }
 
-TEST_CASE("random passwords have upper, lower and digit and no char more than 5 times") {
+TEST_CASE("random passwords have upper - lower and digit and no char more than 5 times") {
     std::set<std::string> seen;
     for (int i = 0; i < 200; ++i) {
         auto p = store::random_password(8);
@@ -122,7 +122,7 @@ TEST_CASE("random passwords have upper, lower and digit and no char more than 5 
     CHECK(seen.size() == 200);
 }
 
-TEST_CASE("demo data loads once, with hashed SIM codes") {
+TEST_CASE("demo data loads once - with hashed SIM codes") {
     db_fixture f;
     CHECK(store::load_demo(f.a, f.h, 1000) == 5);
     CHECK(store::load_demo(f.a, f.h, 1000) == 0);

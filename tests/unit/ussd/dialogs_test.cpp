@@ -14,7 +14,7 @@ struct state {
 };
 }  // namespace
 
-TEST_CASE("dialogs: open, find, close") {
+TEST_CASE("dialogs: open - find - close") {
     dialog_table<state> t(10, 60s);
     auto o = t.open({"79160000001", 7}, t0);
     REQUIRE(o.state);
@@ -44,7 +44,7 @@ TEST_CASE("dialogs: the guard deadline is re-armed on every message") {
     CHECK(t.size() == 0);
 }
 
-TEST_CASE("dialogs: expire drops only dialogs past their deadline, earliest first") {
+TEST_CASE("dialogs: expire drops only dialogs past their deadline - earliest first") {
     dialog_table<state> t(10, 30s);
     t.open({"1", 1}, t0);
     t.open({"2", 2}, t0 + 5s);

@@ -81,7 +81,7 @@ TEST_CASE("text: prose is never split mid-word") {
     CHECK(p.pages[0] == repeat("word ", 35).substr(0, 174) + "\n99 More");
 }
 
-TEST_CASE("text: Cyrillic pages count UCS-2 units, with a Cyrillic more item") {
+TEST_CASE("text: Cyrillic pages count UCS-2 units - with a Cyrillic more item") {
     std::string text = repeat("слово ", 40);  // 240 units
     auto p = paginate(text, usual, "99 Далее");
     REQUIRE(p.pages.size() >= 3);

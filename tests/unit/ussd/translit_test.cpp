@@ -26,7 +26,7 @@ TEST_CASE("translit: capitals follow the word") {
     CHECK(transliterate("SMS-ЧАТ") == "SMS-CHAT");
 }
 
-TEST_CASE("translit: Latin, digits and punctuation pass; typography becomes ASCII") {
+TEST_CASE("translit: Latin - digits and punctuation pass - typography becomes ASCII") {
     CHECK(transliterate("*111# 1 Balance") == "*111# 1 Balance");
     CHECK(transliterate("«Смарт» — 300 ₽…") == "\"Smart\" - 300 RUB...");
     CHECK(transliterate("№5") == "No5");

@@ -104,7 +104,7 @@ TEST_CASE("non-GSM text is refused") {
     }
 }
 
-TEST_CASE("utf8_to_gsm7 produces unpacked septets, extensions as ESC + code") {
+TEST_CASE("utf8_to_gsm7 produces unpacked septets - extensions as ESC + code") {
     CHECK(utf8_to_gsm7("@") == "\x00"s);
     CHECK(utf8_to_gsm7("Hi!") == "Hi!"s);
     CHECK(utf8_to_gsm7("£$¥") == "\x01\x02\x03"s);
@@ -152,7 +152,7 @@ TEST_CASE("every GSM7 septet (basic and extension) round trips through UTF-8") {
     }
 }
 
-TEST_CASE("gsm7_to_utf8: unknown escapes, lone escape, high bit") {
+TEST_CASE("gsm7_to_utf8: unknown escapes - lone escape - high bit") {
     // Unknown escape: the base table's character (3GPP TS 23.038 6.2.1.1).
     CHECK(gsm7_to_utf8("\x1B\x41") == "A");
     CHECK(gsm7_to_utf8("\x1B\x00"s) == "@");
@@ -211,7 +211,7 @@ TEST_CASE("UCS-2 carries non-BMP characters as surrogate pairs") {
     CHECK(ucs2_to_utf8("\xDB\xFF\xDF\xFF") == "\xF4\x8F\xBF\xBF");
 }
 
-TEST_CASE("ucs2_to_utf8: broken surrogates become U+FFFD, odd octet dropped") {
+TEST_CASE("ucs2_to_utf8: broken surrogates become U+FFFD - odd octet dropped") {
     CHECK(ucs2_to_utf8("\xD8\x3D") == replacement_utf8);                 // lone high at end
     CHECK(ucs2_to_utf8("\xDE\x00\x00\x41"s) == replacement_utf8 + "A");  // lone low
     CHECK(ucs2_to_utf8("\xD8\x3D\x00\x41"s) == replacement_utf8 + "A");  // high then BMP
@@ -221,7 +221,7 @@ TEST_CASE("ucs2_to_utf8: broken surrogates become U+FFFD, odd octet dropped") {
     CHECK(ucs2_to_utf8("") == "");
 }
 
-TEST_CASE("invalid UTF-8 becomes U+FFFD, one per offending octet") {
+TEST_CASE("invalid UTF-8 becomes U+FFFD - one per offending octet") {
     struct tc {
         std::string in;
         std::u32string want;
