@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "ussdgw/actions/store_runner.hpp"
 #include "ussdgw/app/self_service.hpp"
 #include "ussdgw/sms/front_doors.hpp"
+#include "ussdgw/store/schema.hpp"
 #include "ussdgw/app/version.hpp"
 
 namespace ussdgw::app {
@@ -75,6 +77,27 @@ util::result<config, config_errors> build_config(const flags& f) {
     }
     if (!errors.empty()) return util::fail(std::move(errors));
     return c;
+}
+
+// What starting would do to the store, without changing it: the daemon
+// creates a missing file and migrates an older one, but refuses a newer one.
+util::result<std::string, std::string> check_store(const std::string& path) {
+    if (!std::filesystem::exists(path)) return "store " + path + " will be created at start";
+    try {
+        store::connection c(path, store::open_mode::read_only);
+        int v = c.user_version();
+        int latest = store::latest_schema_version();
+        if (v > latest)
+            return util::fail(fmt::format(
+                "store {}: schema version {} is newer than this binary's {}; run a newer ussdgw",
+                path, v, latest));
+        if (v < latest)
+            return fmt::format("store {} at schema {} will be migrated to {} at start", path, v,
+                               latest);
+        return fmt::format("store {} at schema {}", path, v);
+    } catch (const std::exception& e) {
+        return util::fail("store " + path + ": " + e.what());
+    }
 }
 
 // SIGHUP: build and validate the menus on the side, swap them in when clean;
@@ -176,8 +199,13 @@ int run_main(int argc, char** argv) {
         return 1;
     }
     if (f.check_config) {
+        auto store = check_store(cfg.db_path);
+        if (!store) {
+            std::cerr << "ussdgw: " << store.error() << "\n";
+            return 1;
+        }
         std::cout << "ussdgw: configuration OK (" << cfg.source << ", menus " << cfg.menus_dir
-                  << ")\n";
+                  << ", " << *store << ")\n";
         return 0;
     }
 

@@ -135,4 +135,9 @@ TEST_CASE("--check-config validates and exits 0 or 1 with file:line") {
     child_process broken({binary_path("ussdgw"), "--config", bad, "--check-config"});
     CHECK(broken.wait_exit(patience) == 1);
     CHECK(broken.output().find("bad.conf:2: smsc.port") != std::string::npos);
+    // A store that is not a database is found before the daemon would start on it.
+    auto junk = write_script(dir, "junk.db", "this is not sqlite\n");
+    child_process bad_store({binary_path("ussdgw"), "--db", junk, "--check-config"});
+    CHECK(bad_store.wait_exit(patience) == 1);
+    CHECK(bad_store.output().find("store " + junk) != std::string::npos);
 }
