@@ -145,6 +145,12 @@ std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {
         pid_t r = waitpid(pid_, &st, WNOHANG);
         if (r == pid_) {
             exit_code_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            // Collect what it wrote before exiting so output() is complete.
+            // Its end of the pipe is closed, so this reaches EOF at once
+            // unless a grandchild still holds it; the deadline covers that.
+            auto drain_until = clock::now() + std::chrono::milliseconds(500);
+            while (out_fd_ >= 0 && fill(drain_until)) {
+            }
             return exit_code_;
         }
         if (clock::now() >= deadline) return std::nullopt;
