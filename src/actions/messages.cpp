@@ -94,6 +94,8 @@ constexpr row table[] = {
      "Услуга «Управление номерами» уже подключена."},
     {msg::nm_already_off, "Number management is already off.",
      "Услуга «Управление номерами» уже отключена."},
+    {msg::alerts_bad_state, "Login alerts can only be switched on or off.",
+     "Оповещения о входе можно только включить или выключить."},
     {msg::bad_pin, "The new PIN must have {min} to {max} digits.",
      "Новый PIN должен содержать от {min} до {max} цифр."},
     {msg::pin_mismatch, "The new PINs do not match.", "Новые PIN-коды не совпадают."},
@@ -156,6 +158,8 @@ constexpr row table[] = {
     {msg::ok_password_checked, "Password accepted.", "Пароль принят."},
     {msg::ok_nm_on, "Number management is on.", "Услуга «Управление номерами» подключена."},
     {msg::ok_nm_off, "Number management is off.", "Услуга «Управление номерами» отключена."},
+    {msg::ok_alerts_on, "Login alerts are on.", "Оповещения о входе включены."},
+    {msg::ok_alerts_off, "Login alerts are off.", "Оповещения о входе выключены."},
     {msg::ok_pin_changed, "The PIN has been changed.", "PIN-код изменён."},
     {msg::ok_pin_unblocked, "The SIM is unblocked and the new PIN is set.",
      "SIM-карта разблокирована, новый PIN установлен."},
@@ -185,6 +189,16 @@ constexpr row table[] = {
     {msg::sms_app_link, "Get the app: {url}", "Приложение: {url}"},
     {msg::sms_details, "Your order ({kind}, {from} - {to}) is accepted and will be sent to you.",
      "Ваш заказ ({kind}, {from} - {to}) принят и будет отправлен вам."},
+    {msg::sms_login_refused,
+     "Login to your account refused at {time}: {why}. If it was not you, order a new password: "
+     "*111*25#.",
+     "Вход в личный кабинет отклонён в {time}: {why}. Если это были не вы, закажите новый "
+     "пароль: *111*25#."},
+    {msg::sms_login_ok,
+     "Successful login to your account at {time}. If it was not you, order a new password: "
+     "*111*25#.",
+     "Успешный вход в личный кабинет в {time}. Если это были не вы, закажите новый пароль: "
+     "*111*25#."},
     // Words.
     {msg::word_free, "free", "бесплатно"},
     {msg::word_per_day, "{fee} RUB/day", "{fee} руб./день"},
@@ -195,6 +209,14 @@ constexpr row table[] = {
     {msg::word_details_statement, "account statement", "выписка по счёту"},
     {msg::word_details_cost_control, "cost control", "контроль расходов"},
     {msg::word_details_bill, "monthly bill", "ежемесячный счёт"},
+    {msg::word_login_wrong, "wrong password (attempts left: {attempts_left})",
+     "неверный пароль (осталось попыток: {attempts_left})"},
+    {msg::word_login_locked, "password login is blocked after {max} wrong attempts",
+     "вход по паролю заблокирован после {max} неверных попыток"},
+    {msg::word_login_expired, "the password has expired", "срок действия пароля истёк"},
+    {msg::word_login_used, "the one-time password was already used",
+     "одноразовый пароль уже использован"},
+    {msg::word_login_no_password, "no password is set", "пароль не установлен"},
 };
 
 constexpr bool in_order() {

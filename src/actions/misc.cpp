@@ -1,4 +1,5 @@
-// Settings and small things: number_management, language_set, alphabet_set, app_link.
+// Settings and small things: number_management, login_alerts, language_set,
+// alphabet_set, app_link.
 
 #include "common.hpp"
 
@@ -16,6 +17,18 @@ outcome number_management(context& ctx) {
                           on ? msg::nm_already_on : msg::nm_already_off);
     ctx.db.set_number_management(ctx.req.msisdn, on);
     return ctx.ok({{"state", state}}, on ? msg::ok_nm_on : msg::ok_nm_off);
+}
+
+// A settings switch, not a service: setting the state it already has is
+// answered with that state rather than refused, so the menu item is safe to
+// choose twice.
+outcome login_alerts(context& ctx) {
+    auto state = detail::lower(ctx.arg("state"));
+    if (state != "on" && state != "off")
+        return ctx.refuse("bad_argument", msg::alerts_bad_state, {{"param", "state"}});
+    bool on = state == "on";
+    if (on != ctx.sub->login_alerts) ctx.db.set_login_alerts(ctx.req.msisdn, on);
+    return ctx.ok({{"state", state}}, on ? msg::ok_alerts_on : msg::ok_alerts_off);
 }
 
 outcome language_set(context& ctx) {
@@ -51,6 +64,12 @@ void add_misc_actions(registry& r) {
     nm.run = number_management;
     nm.errors = {"bad_argument", "already_on", "already_off"};
     r.add(std::move(nm));
+
+    entry alerts;
+    alerts.facts = {"login_alerts", {"state"}, {}, {}, {"state", "message"}};
+    alerts.run = login_alerts;
+    alerts.errors = {"bad_argument"};
+    r.add(std::move(alerts));
 
     entry l;
     l.facts = {"language_set", {"language"}, {}, {}, {"language", "message"}};

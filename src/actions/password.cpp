@@ -1,7 +1,8 @@
 // Self-service passwords: password_issue (*111*25#, "Password" to 3339),
 // password_set ("25 <password>" to 111), password_check (logins with the
-// lockout rules), sms_archive_on (archive password). Clear passwords exist
-// only in memory and in the SMS to the owner; the store keeps Argon2id hashes.
+// lockout rules and the owner's login alerts), sms_archive_on (archive
+// password). Clear passwords exist only in memory and in the SMS to the
+// owner; the store keeps Argon2id hashes.
 
 #include "common.hpp"
 
@@ -119,6 +120,49 @@ outcome password_check(context& ctx) {
         {{"attempts_left", std::to_string(ctx.cfg.max_failed_logins - login.failed)}});
 }
 
+// Why a login was refused, as a clause of the alert SMS. Built from the error
+// code and the refusal's own vars (attempts left, the lock threshold), never
+// from the arguments, so the password that was tried cannot leak into it.
+std::string refusal_why(const outcome& o, const std::string& lang) {
+    if (o.error == "wrong_password") return text(msg::word_login_wrong, lang, o.vars);
+    if (o.error == "password_locked") return text(msg::word_login_locked, lang, o.vars);
+    if (o.error == "password_expired") return text(msg::word_login_expired, lang);
+    if (o.error == "password_used") return text(msg::word_login_used, lang);
+    if (o.error == "no_password") return text(msg::word_login_no_password, lang);
+    // A refusal added later: its reason sentence, without the full stop the
+    // alert text supplies itself.
+    auto it = o.vars.find("reason");
+    std::string why = it == o.vars.end() ? o.error : it->second;
+    if (!why.empty() && why.back() == '.') why.pop_back();
+    return why;
+}
+
+// FEATURES.md: with login alerts on, the owner hears of every login and of
+// every refused one by SMS from the password sender, so that someone else
+// trying passwords is noticed. The SMS is for the owner, so it is in the
+// owner's stored language, whatever language the login asked for.
+void alert_login(context& ctx, const outcome& o) {
+    if (!ctx.sub || !ctx.sub->login_alerts) return;
+    const auto& lang = ctx.sub->language;
+    std::map<std::string, std::string> v{
+        {"time", format_stamp(ctx.now, ctx.cfg.utc_offset_seconds)}};
+    if (o.ok) {
+        ctx.sms(ctx.cfg.password_sender, text(msg::sms_login_ok, lang, v));
+        return;
+    }
+    v["why"] = refusal_why(o, lang);
+    ctx.sms(ctx.cfg.password_sender, text(msg::sms_login_refused, lang, v));
+}
+
+// The alert rides on the outcome's SMS, which the engine delivers whether
+// the check passed or not; it changes nothing in the store, so the lockout
+// counters and their keep-on-refusal rule are exactly password_check's.
+outcome password_check_alerting(context& ctx) {
+    auto o = password_check(ctx);
+    alert_login(ctx, o);
+    return o;
+}
+
 outcome sms_archive_on(context& ctx) {
     auto pw = ctx.generated(0, ctx.cfg.issued_password_length);
     ctx.db.put_sms_archive(ctx.req.msisdn, ctx.hash(pw), ctx.now);
@@ -150,7 +194,7 @@ void add_password_actions(registry& r) {
 
     entry check;
     check.facts = {"password_check", {"password"}, {}, {"password"}, {"kind", "message"}};
-    check.run = password_check;
+    check.run = password_check_alerting;
     check.prepare = [](prepare_context& p) {
         auto it = p.req.arguments.find("password");
         if (it == p.req.arguments.end() || !p.reader) return;

@@ -25,6 +25,7 @@ subscriber read_subscriber(const cursor& c) {
     s.extra_sms = c.int64(14);
     s.extra_mb = c.int64(15);
     s.created = c.int64(16);
+    s.login_alerts = c.int64(17) != 0;
     return s;
 }
 
@@ -68,8 +69,8 @@ bool accounts::add_subscriber(const subscriber& s) {
     return st(q::add_subscriber)
                .exec(s.msisdn, s.status, s.language, s.alphabet, s.tariff, s.balance,
                      s.credit_limit, s.bonus, s.number_management, s.tariff_changed, s.minutes_used,
-                     s.sms_used, s.mb_used, s.extra_minutes, s.extra_sms, s.extra_mb,
-                     s.created) == 1;
+                     s.sms_used, s.mb_used, s.extra_minutes, s.extra_sms, s.extra_mb, s.created,
+                     s.login_alerts) == 1;
 }
 
 void accounts::add_balance(const std::string& msisdn, kopecks delta) {
@@ -98,6 +99,10 @@ void accounts::set_alphabet(const std::string& msisdn, const std::string& alphab
 
 void accounts::set_number_management(const std::string& msisdn, bool on) {
     st(q::set_number_management).exec(on, msisdn);
+}
+
+void accounts::set_login_alerts(const std::string& msisdn, bool on) {
+    st(q::set_login_alerts).exec(on, msisdn);
 }
 
 void accounts::set_tariff(const std::string& msisdn, const std::string& tariff, unix_time when) {

@@ -9,14 +9,14 @@ namespace {
 #define SUBSCRIBER_COLUMNS                                                                \
     "msisdn, status, language, alphabet, tariff, balance, credit_limit, bonus, "          \
     "number_management, tariff_changed, minutes_used, sms_used, mb_used, extra_minutes, " \
-    "extra_sms, extra_mb, created"
+    "extra_sms, extra_mb, created, login_alerts"
 
 constexpr const char* table[] = {
     // find_subscriber
     "SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE msisdn = ?",
     // add_subscriber
     "INSERT OR IGNORE INTO subscribers (" SUBSCRIBER_COLUMNS
-    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     // add_balance
     "UPDATE subscribers SET balance = balance + ? WHERE msisdn = ?",
     // add_bonus
@@ -31,6 +31,8 @@ constexpr const char* table[] = {
     "UPDATE subscribers SET alphabet = ? WHERE msisdn = ?",
     // set_number_management
     "UPDATE subscribers SET number_management = ? WHERE msisdn = ?",
+    // set_login_alerts
+    "UPDATE subscribers SET login_alerts = ? WHERE msisdn = ?",
     // set_tariff
     "UPDATE subscribers SET tariff = ?, tariff_changed = ? WHERE msisdn = ?",
     // add_extras

@@ -15,6 +15,7 @@ enum id : int {
     set_language,
     set_alphabet,
     set_number_management,
+    set_login_alerts,
     set_tariff,
     add_extras,
     all_msisdns,

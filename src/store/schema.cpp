@@ -9,7 +9,7 @@ namespace {
 // One entry per version: steps[0] takes an empty file to v1, steps[1] takes
 // v1 to v2, and so on. Never edit a released step; append a new one.
 // Money is INTEGER kopecks everywhere; times are unix seconds.
-constexpr std::array<const char*, 2> steps = {
+constexpr std::array<const char*, 3> steps = {
     // v1: accounts, secrets, catalogues, money movements, archive.
     R"sql(
 CREATE TABLE tariffs (
@@ -150,6 +150,11 @@ CREATE TABLE sms_archive (
   hash TEXT NOT NULL,
   since INTEGER NOT NULL
 );
+)sql",
+    // v3: SMS alerts about logins and refused passwords (FEATURES.md "Password
+    // rules"); off until the subscriber switches them on.
+    R"sql(
+ALTER TABLE subscribers ADD COLUMN login_alerts INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

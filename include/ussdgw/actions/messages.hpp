@@ -53,6 +53,7 @@ enum class msg {
     password_used,
     nm_already_on,
     nm_already_off,
+    alerts_bad_state,
     bad_pin,
     pin_mismatch,
     wrong_pin,
@@ -86,6 +87,8 @@ enum class msg {
     ok_password_checked,
     ok_nm_on,
     ok_nm_off,
+    ok_alerts_on,
+    ok_alerts_off,
     ok_pin_changed,
     ok_pin_unblocked,
     ok_details,
@@ -105,6 +108,8 @@ enum class msg {
     sms_bonus_in,
     sms_app_link,
     sms_details,
+    sms_login_refused,
+    sms_login_ok,
     // Words used inside other texts.
     word_free,
     word_per_day,
@@ -115,6 +120,11 @@ enum class msg {
     word_details_statement,
     word_details_cost_control,
     word_details_bill,
+    word_login_wrong,
+    word_login_locked,
+    word_login_expired,
+    word_login_used,
+    word_login_no_password,
     count_
 };
 

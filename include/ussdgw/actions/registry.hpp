@@ -148,7 +148,7 @@ void add_sim_actions(registry& r);
 void add_bonus_actions(registry& r);
 /// details_order, archive_list.
 void add_details_actions(registry& r);
-/// number_management, language_set, alphabet_set, app_link.
+/// number_management, login_alerts, language_set, alphabet_set, app_link.
 void add_misc_actions(registry& r);
 
 }  // namespace ussdgw::actions

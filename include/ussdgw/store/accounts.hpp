@@ -38,6 +38,7 @@ struct subscriber {
     std::int64_t extra_sms = 0;               ///< bought with bonus points
     std::int64_t extra_mb = 0;                ///< bought with bonus points
     unix_time created = 0;                    ///< when provisioned
+    bool login_alerts = false;                ///< SMS about logins and refused passwords
 };
 
 /// A tariff from the catalogue.
@@ -153,6 +154,8 @@ class accounts {
     void set_alphabet(const std::string& msisdn, const std::string& alphabet);
     /// Switches Number management on or off.
     void set_number_management(const std::string& msisdn, bool on);
+    /// Switches the SMS alerts about logins and refused passwords on or off.
+    void set_login_alerts(const std::string& msisdn, bool on);
     /// Moves the subscriber to `tariff` and records when.
     void set_tariff(const std::string& msisdn, const std::string& tariff, unix_time when);
     /// Adds package extras bought with bonus points.

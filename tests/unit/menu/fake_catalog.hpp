@@ -58,6 +58,7 @@ class fake_catalog : public actions::catalog {
         add({"password_check", {"password"}, {}, {"password"}, {"kind"}});
         add({"sms_archive_on", {}, {}, {}, {"archive_password"}});
         add({"number_management", {"state"}, {}, {}, {"state"}});
+        add({"login_alerts", {"state"}, {}, {}, {"state"}});
         add({"language_set", {"language"}, {}, {}, {"language"}});
         add({"alphabet_set", {"alphabet"}, {}, {}, {"alphabet"}});
         add({"app_link", {}, {}, {}, {"url"}});

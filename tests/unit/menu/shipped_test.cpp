@@ -90,8 +90,58 @@ TEST_CASE("shipped menus: every self-service action is reachable") {
           "full_trust",        "block_number",    "unblock_number",     "transfer",
           "bonus_balance",     "bonus_spend",     "bonus_give",         "password_issue",
           "number_management", "pin_change",      "puk_unblock",        "details_order",
-          "archive_list",      "app_link",        "language_set",       "alphabet_set"})
+          "archive_list",      "app_link",        "language_set",       "alphabet_set",
+          "login_alerts"})
         CHECK_MESSAGE(named.contains(a), a);
+}
+
+TEST_CASE("shipped menus: login alerts are the last settings item - earlier numbers stay") {
+    dialog_state st;
+    auto s = start(st, shipped(), en, "*111*7#");
+    CHECK(s.text ==
+          "Settings\n1 Password\n2 Language\n3 Menu alphabet\n4 Mobile app\n5 Account "
+          "history\n6 Login alerts\n0 Back");
+    CHECK(call_of("*111*7*2*2#") == action_call{"language_set", {{"language", "ru"}}});
+    CHECK(call_of("*111*7*3*2#") == action_call{"alphabet_set", {{"alphabet", "latin"}}});
+    CHECK(call_of("*111*7*4#").name == "app_link");
+    CHECK(call_of("*111*7*5#").name == "archive_list");
+    CHECK(call_of("*111*7*6*1#") == action_call{"login_alerts", {{"state", "on"}}});
+    CHECK(call_of("*111*7*6*2#") == action_call{"login_alerts", {{"state", "off"}}});
+    CHECK(call_of("*111*7*6*1#", ru) == action_call{"login_alerts", {{"state", "on"}}});
+    dialog_state m;
+    auto menu = start(m, shipped(), en, "*111*7*6#");
+    CHECK(menu.text == "Login alerts by SMS\n1 Switch on\n2 Switch off\n0 Back");
+    // The action's sentence is the final screen.
+    auto chosen = answer(m, "1");
+    REQUIRE(chosen.call.has_value());
+    CHECK(*chosen.call == action_call{"login_alerts", {{"state", "on"}}});
+    ussdgw::actions::outcome o;
+    o.vars = {{"state", "on"}, {"message", "Login alerts are on."}};
+    auto done = on_outcome(m, o);
+    CHECK(done.end);
+    CHECK(done.text == "Login alerts are on.");
+}
+
+TEST_CASE("shipped menus: the settings screens fit - in Cyrillic and in Latin") {
+    for (bool latin : {false, true}) {
+        for (const char* dialled : {"*111*7#", "*111*7*6#"}) {
+            CAPTURE(latin);
+            CAPTURE(dialled);
+            dialog_state st;
+            auto s = start(st, shipped(), profile{"ru", latin}, dialled);
+            CHECK(ussdgw::ussd::fits(s.text, shipped()->budget));
+            // Page through to the end: every page fits, the last item is reached.
+            std::string all = s.text;
+            for (int i = 0; i < 5 && s.text.find("\n99 ") != std::string::npos; ++i) {
+                s = answer(st, "99");
+                CHECK(ussdgw::ussd::fits(s.text, shipped()->budget));
+                all += "\n" + s.text;
+            }
+            if (std::string(dialled) == "*111*7#")
+                CHECK(all.find(latin ? "6 Opoveshcheniia o vkhode" : "6 Оповещения о входе") !=
+                      std::string::npos);
+        }
+    }
 }
 
 TEST_CASE("shipped menus: Russian screens fit - in Cyrillic and in Latin") {

@@ -54,6 +54,21 @@ TEST_CASE("subscribers round-trip - duplicates are refused") {
     CHECK_FALSE(f.a.find_subscriber("1"));
 }
 
+TEST_CASE("login alerts are off for a new subscriber - stored by add_subscriber and the setter") {
+    db_fixture f;
+    store::load_demo_catalog(f.a);
+    REQUIRE(f.a.add_subscriber(basic("1")));
+    CHECK_FALSE(f.a.find_subscriber("1")->login_alerts);
+    auto on = basic("2");
+    on.login_alerts = true;
+    REQUIRE(f.a.add_subscriber(on));
+    CHECK(f.a.find_subscriber("2")->login_alerts);
+    f.a.set_login_alerts("1", true);
+    f.a.set_login_alerts("2", false);
+    CHECK(f.a.find_subscriber("1")->login_alerts);
+    CHECK_FALSE(f.a.find_subscriber("2")->login_alerts);
+}
+
 TEST_CASE("a transaction rolls back unless committed - a savepoint undoes only its part") {
     db_fixture f;
     store::load_demo_catalog(f.a);

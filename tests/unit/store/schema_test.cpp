@@ -1,4 +1,4 @@
-// Migrations: from an empty file, from a v1 fixture, and refusing newer files.
+// Migrations: from an empty file, from v1 and v2 fixtures, and refusing newer files.
 
 #include <doctest/doctest.h>
 
@@ -89,6 +89,7 @@ TEST_CASE("a v1 database migrates and keeps its data") {
     CHECK(s->tariff_changed == 1700000000);
     CHECK(s->alphabet == "cyrillic");  // new in v2, defaulted
     CHECK(s->extra_minutes == 0);
+    CHECK_FALSE(s->login_alerts);  // new in v3, off
     auto pw = a.find_password("79161111111", "permanent");
     REQUIRE(pw);
     CHECK_FALSE(pw->used);
@@ -100,6 +101,58 @@ TEST_CASE("a v1 database migrates and keeps its data") {
     // v2 tables work.
     a.put_dedup("k", 1, "x");
     CHECK(a.find_dedup("k", 0) == "x");
+}
+
+TEST_CASE("a v2 database migrates to v3 - login alerts off - data kept") {
+    test::temp_dir d;
+    store::connection c(d.file("v2.db"));
+    c.exec(fixture_sql("v2.sql"));
+    REQUIRE(c.user_version() == 2);
+    CHECK_FALSE(store::check_version(c));
+    auto m = store::migrate(c);
+    REQUIRE(m);
+    CHECK(m->from == 2);
+    CHECK(m->to == 3);
+    CHECK(m->to == store::latest_schema_version());
+    CHECK(store::check_version(c));
+    store::accounts a(c);
+    for (const char* msisdn : {"79161111111", "79162222222"}) {
+        CAPTURE(msisdn);
+        auto s = a.find_subscriber(msisdn);
+        REQUIRE(s);
+        CHECK_FALSE(s->login_alerts);
+    }
+    auto s = a.find_subscriber("79161111111");
+    CHECK(s->alphabet == "latin");
+    CHECK(s->extra_minutes == 50);
+    CHECK(s->balance == 12345);
+    auto otp = a.find_password("79161111111", "one_time");
+    REQUIRE(otp);
+    CHECK(otp->used == 1700000100);
+    CHECK(a.find_login("79161111111").failed == 2);
+    CHECK(a.find_dedup("smsc1:79161111111:17", 0) == "1:1");
+    CHECK(a.sms_archive_on("79162222222"));
+    // The v3 column is written and read back.
+    a.set_login_alerts("79162222222", true);
+    CHECK(a.find_subscriber("79162222222")->login_alerts);
+    CHECK_FALSE(a.find_subscriber("79161111111")->login_alerts);
+    a.set_login_alerts("79162222222", false);
+    CHECK_FALSE(a.find_subscriber("79162222222")->login_alerts);
+}
+
+TEST_CASE("the v3 step adds login_alerts as NOT NULL DEFAULT 0 to subscribers") {
+    test::temp_dir d;
+    store::connection c(d.file("v3.db"));
+    REQUIRE(store::migrate(c));
+    CHECK(store::latest_schema_version() == 3);
+    CHECK(int_of(c,
+                 "SELECT count(*) FROM pragma_table_info('subscribers') WHERE name = "
+                 "'login_alerts' AND dflt_value = '0' AND \"notnull\" = 1") == 1);
+    // A subscriber provisioned without saying so has alerts off.
+    store::accounts a(c);
+    c.exec("INSERT INTO tariffs (name, title_en, title_ru) VALUES ('Basic', 'Basic', 'B')");
+    c.exec("INSERT INTO subscribers (msisdn, tariff, created) VALUES ('1', 'Basic', 0)");
+    CHECK_FALSE(a.find_subscriber("1")->login_alerts);
 }
 
 TEST_CASE("a database newer than the binary is refused with a clear message") {
