@@ -75,6 +75,9 @@ std::variant<options, int> parse_options(int argc, char** argv) {
     app.add_option("--drop-resp-every", o.drop_resp_every, "never answer every Nth submit_sm");
     app.add_option("--disconnect-after", o.disconnect_after,
                    "close the ESME connection when the Nth submit_sm arrives (once)");
+    app.add_option("--duplicate-every", o.duplicate_every,
+                   "send every Nth MO deliver_sm again, same body, new sequence_number, once "
+                   "its deliver_sm_resp arrives (an SMSC that lost the resp)");
     app.add_option("--enquire-link-interval", o.enquire_link_interval,
                    "seconds between enquire_links the simulator sends; 0 = never")
         ->check(CLI::NonNegativeNumber)

@@ -30,6 +30,7 @@ struct options {
     std::uint64_t queue_full_every = 0;  ///< Every Nth submit_sm gets ESME_RMSGQFUL.
     std::uint64_t drop_resp_every = 0;   ///< Every Nth submit_sm is never answered.
     std::uint64_t disconnect_after = 0;  ///< Close the ESME link at the Nth submit_sm.
+    std::uint64_t duplicate_every = 0;   ///< Every Nth MO deliver_sm is sent again after its resp.
     double enquire_link_interval = 0;    ///< Seconds between our enquire_links; 0 = off.
     double timeout = 10;                 ///< Seconds an expect (or a wait) may take.
 };

@@ -95,9 +95,29 @@ std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done) {
     if (!link) return std::string("no ESME is bound");
     const auto seq = next_sequence();
     if (auto err = encode_deliver_sm(link->out(), seq, mo)) return err->why;
-    pending_.emplace(seq, pending_mo{link->id(), mo.source_addr, std::move(done)});
+    const auto n = ++mos_;
+    std::optional<mo_pdu> again;
+    if (every(n, opts_.duplicate_every)) again = mo;
+    pending_.emplace(seq,
+                     pending_mo{link->id(), mo.source_addr, std::move(done), std::move(again), n});
     link->flush();
     return std::nullopt;
+}
+
+void smsc::send_duplicate(esme_link& link, const mo_pdu& mo, std::uint64_t n) {
+    // The same PDU body under a new sequence_number, on the link that answered:
+    // what an SMSC that lost the deliver_sm_resp redelivers. It goes around the
+    // handsets, so the dialog state and its_session_info sequence stay put.
+    if (stopping_ || link.closed() || !link.bound()) return;
+    const auto seq = next_sequence();
+    if (auto err = encode_deliver_sm(link.out(), seq, mo)) {
+        print("error: cannot encode the duplicate deliver_sm: {}", err->why);
+        return;
+    }
+    if (!quiet_) print("fault duplicate n={}", n);
+    // Awaited like any MO (a refusal prints the MO refused line), but nobody waits on it.
+    pending_.emplace(seq, pending_mo{link.id(), mo.source_addr, nullptr});
+    link.flush();
 }
 
 std::optional<std::string> smsc::send_ussd(const std::string& msisdn, ussd_action action,
@@ -303,6 +323,8 @@ void smsc::on_response(esme_link& link, const pdu_header& h, std::span<const std
         if (h.command_status != status::ok && !quiet_) {
             print("MO refused from={} status=0x{:08x}", p.msisdn, h.command_status);
         }
+        // Before `done`: the duplicate goes out ahead of whatever MO that triggers.
+        if (p.redeliver) send_duplicate(link, *p.redeliver, p.n);
         if (p.done) p.done(h.command_status);
     }
 }

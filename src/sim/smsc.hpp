@@ -87,6 +87,10 @@ class smsc : private link_handler {
         std::uint64_t link_id;
         std::string msisdn;
         mo_done done;
+        // --duplicate-every: the MO to send again once this one is answered,
+        // and its number among the MOs.
+        std::optional<mo_pdu> redeliver = std::nullopt;
+        std::uint64_t n = 0;
     };
 
     void accept();
@@ -103,6 +107,7 @@ class smsc : private link_handler {
     void on_bind(esme_link& link, const pdu_header& h, std::span<const std::uint8_t> frame);
     void on_submit(esme_link& link, const pdu_header& h, std::span<const std::uint8_t> frame);
     void on_response(esme_link& link, const pdu_header& h, std::span<const std::uint8_t> frame);
+    void send_duplicate(esme_link& link, const mo_pdu& mo, std::uint64_t n);
     void deliver_mt(const mt_pdu& mt);
     void finish_shutdown();
 
@@ -119,6 +124,7 @@ class smsc : private link_handler {
     std::uint64_t next_link_id_ = 0;
     std::uint64_t bind_serial_ = 0;
     std::uint64_t submits_ = 0;     // submit_sm/data_sm received, for the fault flags
+    std::uint64_t mos_ = 0;         // MO deliver_sm sent (not duplicates), for --duplicate-every
     std::uint64_t message_id_ = 0;  // last message_id handed out
 
     // Shutdown: links still owing an unbind_resp, and what to call after.
