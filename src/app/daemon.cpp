@@ -26,7 +26,9 @@ void daemon::start() {
                             return;
                         }
                         send_ussd(r, it->second.route);
-                        if (r.end) routes_.erase(it);
+                        // Kept after the final screen (until the sweep) so an
+                        // SMSC resending the last answer is still seen as a resend.
+                        it->second.touched = std::chrono::steady_clock::now();
                     },
                     [this](const domain::sms_out& s) { send_sms(s); }});
     client_->start([this](smpp::pdu&& p) { on_deliver(std::move(p)); });

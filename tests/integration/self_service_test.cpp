@@ -238,3 +238,47 @@ expect ussd 79160000001 end Balance: 250.00 RUB
     CHECK(*rc == 0);
     CHECK(contains(sim.proc->output(), "op=2 end: Balance"));
 }
+
+TEST_CASE("an SMSC redelivering a confirmation does not move money twice") {
+    temp_dir dir;
+    // MO 5 is the "1 Yes" that confirms the transfer; the simulator sends it
+    // again as an SMSC does after losing our deliver_sm_resp.
+    auto script = write_script(dir, "dup.sim", R"(
+wait-bind
+79160000001 ussd *111*4*4#
+expect ussd 79160000001 continue Recipient
+79160000001 answer 79160000003
+expect ussd 79160000001 continue Amount
+79160000001 answer 100
+expect ussd 79160000001 continue Transfer 100
+79160000001 answer 1
+expect ussd 79160000001 end 100.00 RUB sent
+expect sms 79160000003 111 You received 100.00 RUB
+expect-none 1
+79160000003 ussd *111#
+expect ussd 79160000003 continue Balance
+79160000003 answer 1
+expect ussd 79160000003 end Balance: 90.00 RUB
+)");
+    auto db = demo_store(dir);
+    auto sim = start_sim({"--script", script, "--duplicate-every", "4"});
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir), "--db", db});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    INFO("simulator output:\n" << sim.proc->output());
+    daemon->signal(SIGTERM);
+    daemon->wait_exit(patience);
+    INFO("daemon output:\n" << daemon->output());
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
+    CHECK(contains(sim.proc->output(), "fault duplicate n=4"));
+    CHECK(contains(daemon->output(), "duplicate deliver_sm"));
+    // The archive holds exactly one transfer.
+    child_process archive({binary_path("ussdgw-admin"), "archive", "79160000001", "--db", db});
+    REQUIRE(archive.wait_exit(patience) == 0);
+    std::size_t transfers = 0;
+    for (std::size_t pos = 0; (pos = archive.output().find("transfer", pos)) != std::string::npos;
+         ++pos)
+        ++transfers;
+    INFO(archive.output());
+    CHECK(transfers == 1);
+}
