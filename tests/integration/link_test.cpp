@@ -137,7 +137,8 @@ TEST_CASE("--check-config validates and exits 0 or 1 with file:line") {
     CHECK(broken.output().find("bad.conf:2: smsc.port") != std::string::npos);
     // A store that is not a database is found before the daemon would start on it.
     auto junk = write_script(dir, "junk.db", "this is not sqlite\n");
-    child_process bad_store({binary_path("ussdgw"), "--db", junk, "--check-config"});
+    child_process bad_store(
+        {binary_path("ussdgw"), "--db", junk, "--menus", shipped_menus(), "--check-config"});
     CHECK(bad_store.wait_exit(patience) == 1);
     CHECK(bad_store.output().find("store " + junk) != std::string::npos);
 }
