@@ -179,6 +179,15 @@ pdu_error decode_mt(std::span<const std::uint8_t> frame, mt_pdu& out) {
     return std::nullopt;
 }
 
+namespace {
+// libsmpp34 wants the command's own struct type even for header-only PDUs.
+template <class T>
+int unpack_as(std::uint32_t id, const std::uint8_t* data, int len) {
+    T pdu{};
+    return smpp34_unpack(id, &pdu, data, len);
+}
+}  // namespace
+
 pdu_error decode_plain(std::span<const std::uint8_t> frame) {
     const auto* data = nul_terminated(frame);
     const auto id = read_u32(frame.data() + 4);
@@ -187,36 +196,24 @@ pdu_error decode_plain(std::span<const std::uint8_t> frame) {
     // Each command has its own struct type; these all are header-only but for
     // deliver_sm_resp's empty message_id.
     switch (id) {
-        case cmd::deliver_sm_resp: {
-            deliver_sm_resp_t pdu{};
-            rc = smpp34_unpack(id, &pdu, data, len);
+        case cmd::deliver_sm_resp:
+            rc = unpack_as<deliver_sm_resp_t>(id, data, len);
             break;
-        }
-        case cmd::enquire_link: {
-            enquire_link_t pdu{};
-            rc = smpp34_unpack(id, &pdu, data, len);
+        case cmd::enquire_link:
+            rc = unpack_as<enquire_link_t>(id, data, len);
             break;
-        }
-        case cmd::enquire_link_resp: {
-            enquire_link_resp_t pdu{};
-            rc = smpp34_unpack(id, &pdu, data, len);
+        case cmd::enquire_link_resp:
+            rc = unpack_as<enquire_link_resp_t>(id, data, len);
             break;
-        }
-        case cmd::unbind: {
-            unbind_t pdu{};
-            rc = smpp34_unpack(id, &pdu, data, len);
+        case cmd::unbind:
+            rc = unpack_as<unbind_t>(id, data, len);
             break;
-        }
-        case cmd::unbind_resp: {
-            unbind_resp_t pdu{};
-            rc = smpp34_unpack(id, &pdu, data, len);
+        case cmd::unbind_resp:
+            rc = unpack_as<unbind_resp_t>(id, data, len);
             break;
-        }
-        case cmd::generic_nack: {
-            generic_nack_t pdu{};
-            rc = smpp34_unpack(id, &pdu, data, len);
+        case cmd::generic_nack:
+            rc = unpack_as<generic_nack_t>(id, data, len);
             break;
-        }
         default:
             return pdu_failure{status::invalid_command,
                                fmt::format("{} is not a plain PDU", command_name(id))};
