@@ -41,8 +41,12 @@ void self_service_door::run(actions::request req,
         asio::post(ex, [alive, this, then = std::move(then), o = std::move(o)] {
             if (!*alive) return;
             --in_flight_;
-            for (const auto& sms : o.sms) sinks_.sms(sms);  // durable: always delivered
+            // The direct answer first (the screen, or the SMS reply: for
+            // "25 <password>" the one-time password), then the action's
+            // notifications ("password accepted"), which go out even when
+            // the dialog is gone: the action is durable.
             then(o);
+            for (const auto& sms : o.sms) sinks_.sms(sms);
         });
     });
 }

@@ -282,3 +282,40 @@ expect ussd 79160000003 end Balance: 90.00 RUB
     INFO(archive.output());
     CHECK(transfers == 1);
 }
+
+TEST_CASE("PINs PUKs and passwords never reach the log or the archive in clear") {
+    temp_dir dir;
+    auto script = write_script(dir, "secrets.sim", R"(
+wait-bind
+79160000001 ussd **04*1234*5678*5678#
+expect ussd 79160000001 end PIN has been changed
+79160000001 ussd **05*12345678*9876*9876#
+expect ussd 79160000001 end
+79160000001 sms 111 25 Secr7tXy
+expect sms 79160000001 3339 one-time password
+expect sms 79160000001 3339 accepted
+79160000001 sms 111 25 Secr7tXy extra
+expect sms 79160000001 3339 error
+)");
+    auto db = demo_store(dir);
+    auto sim = start_sim({"--script", script});
+    // The harness runs the daemon at debug level: every per-message line is logged.
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir), "--db", db});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    daemon->signal(SIGTERM);
+    daemon->wait_exit(patience);
+    INFO("simulator output:\n" << sim.proc->output());
+    INFO("daemon output:\n" << daemon->output());
+    REQUIRE(rc == 0);
+    child_process archive(
+        {binary_path("ussdgw-admin"), "archive", "79160000001", "--limit", "50", "--db", db});
+    REQUIRE(archive.wait_exit(patience) == 0);
+    INFO("archive:\n" << archive.output());
+    CHECK(contains(archive.output(), "pin_change"));
+    CHECK(contains(archive.output(), "password_set"));
+    for (const char* secret : {"5678", "12345678", "9876", "Secr7tXy"}) {
+        CAPTURE(secret);
+        CHECK(!contains(daemon->output(), secret));
+        CHECK(!contains(archive.output(), secret));
+    }
+}
