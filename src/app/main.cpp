@@ -177,7 +177,8 @@ int run_main(int argc, char** argv) {
     cli.add_option("--menus", f.menus, "Menu directory (default menus)");
     cli.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off");
     cli.add_flag("--check-config", f.check_config,
-                 "Validate the config and menus, print every problem, exit 0 (ok) or 1");
+                 "Validate the config, the menus and the store (changing nothing), print every "
+                 "problem, exit 0 (ok) or 1");
     cli.set_version_flag("--version", std::string("ussdgw ") + version);
     try {
         cli.parse(argc, argv);
