@@ -57,6 +57,14 @@ outcome for_replay(const entry* e, outcome o) {
     return o;
 }
 
+// A "monthly" fee covers 30 days rather than a calendar month, so every
+// period has the same length; the v4 migration counts with the same length.
+constexpr std::int64_t service_month_seconds = 30 * 86400;
+
+std::int64_t period_seconds(const std::string& period) {
+    return period == "daily" ? 86400 : service_month_seconds;
+}
+
 bool in_transaction(store::accounts& db) {
     return db.conn().in_transaction();
 }
@@ -263,6 +271,28 @@ daily_report engine::daily() {
         archive(b.msisdn, "blocking_fee", "days=" + std::to_string(due), -fee);
         ++r.blocking_charged;
         r.blocking_total += fee;
+    }
+    // Service fees may take the balance below zero: like blocking, the fee is
+    // owed whether or not it is covered; suspending for debt is done elsewhere.
+    for (const auto& sub : db_.recurring_subscriptions()) {
+        std::int64_t periods =
+            std::max<std::int64_t>(0, (now - sub.since) / period_seconds(sub.period));
+        std::int64_t due = periods - sub.charged_periods;
+        if (due <= 0) continue;
+        if (sub.part_of_tariff) {
+            // The tariff pays for these periods: settle them without a charge
+            // so a later tariff change does not bill them after the fact.
+            db_.set_charged_periods(sub.msisdn, sub.service, periods);
+            continue;
+        }
+        store::kopecks fee = due * sub.fee;
+        db_.add_balance(sub.msisdn, -fee);
+        db_.add_payment(sub.msisdn, now, "service_fee", -fee, sub.service);
+        db_.set_charged_periods(sub.msisdn, sub.service, periods);
+        archive(sub.msisdn, "service_fee",
+                "service=" + sub.service + "; periods=" + std::to_string(due), -fee);
+        ++r.services_charged;
+        r.services_total += fee;
     }
     for (const auto& p : db_.due_promised(now)) {
         db_.add_balance(p.msisdn, -p.amount);

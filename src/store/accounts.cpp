@@ -190,6 +190,20 @@ void accounts::unsubscribe(const std::string& msisdn, const std::string& service
     st(q::unsubscribe).exec(msisdn, service);
 }
 
+std::vector<recurring_subscription> accounts::recurring_subscriptions() {
+    std::vector<recurring_subscription> out;
+    auto c = st(q::recurring_subscriptions).query();
+    while (c.next())
+        out.push_back(
+            {c.text(0), c.text(1), c.int64(2), c.int64(3), c.int64(4), c.text(5), c.int64(6) != 0});
+    return out;
+}
+
+void accounts::set_charged_periods(const std::string& msisdn, const std::string& service,
+                                   std::int64_t periods) {
+    st(q::set_charged_periods).exec(periods, msisdn, service);
+}
+
 std::optional<password_row> accounts::find_password(const std::string& msisdn,
                                                     const std::string& kind) {
     auto c = st(q::find_password).query(msisdn, kind);

@@ -80,6 +80,16 @@ constexpr const char* table[] = {
     "INSERT OR IGNORE INTO subscriptions (msisdn, service, since) VALUES (?,?,?)",
     // unsubscribe
     "DELETE FROM subscriptions WHERE msisdn = ? AND service = ?",
+    // recurring_subscriptions: own subscriptions to services with a periodic
+    // fee; the last column says whether the subscriber's tariff includes it.
+    "SELECT x.msisdn, x.service, x.since, x.charged_periods, s.fee, s.period, "
+    "EXISTS (SELECT 1 FROM service_rules r WHERE r.service = x.service "
+    "AND r.tariff = u.tariff AND r.kind = 'included') "
+    "FROM subscriptions x JOIN services s ON s.code = x.service "
+    "JOIN subscribers u ON u.msisdn = x.msisdn "
+    "WHERE s.fee > 0 AND s.period IN ('daily', 'monthly') ORDER BY x.msisdn, x.service",
+    // set_charged_periods
+    "UPDATE subscriptions SET charged_periods = ? WHERE msisdn = ? AND service = ?",
     // find_password
     "SELECT kind, hash, issued, expires, used FROM passwords WHERE msisdn = ? AND kind = ?",
     // put_password

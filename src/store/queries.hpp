@@ -32,6 +32,8 @@ enum id : int {
     subscribed,
     subscribe,
     unsubscribe,
+    recurring_subscriptions,
+    set_charged_periods,
     find_password,
     put_password,
     delete_password,

@@ -9,7 +9,7 @@ namespace {
 // One entry per version: steps[0] takes an empty file to v1, steps[1] takes
 // v1 to v2, and so on. Never edit a released step; append a new one.
 // Money is INTEGER kopecks everywhere; times are unix seconds.
-constexpr std::array<const char*, 3> steps = {
+constexpr std::array<const char*, 4> steps = {
     // v1: accounts, secrets, catalogues, money movements, archive.
     R"sql(
 CREATE TABLE tariffs (
@@ -155,6 +155,19 @@ CREATE TABLE sms_archive (
     // rules"); off until the subscriber switches them on.
     R"sql(
 ALTER TABLE subscribers ADD COLUMN login_alerts INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // v4: recurring service fees charged by the daily job; charged_periods
+    // counts the daily or 30-day periods paid after the first (which
+    // service_connect charges). Subscriptions older than v4 were never charged
+    // again, so they start counting at the upgrade instead of owing every
+    // period since they were connected.
+    R"sql(
+ALTER TABLE subscriptions ADD COLUMN charged_periods INTEGER NOT NULL DEFAULT 0;
+UPDATE subscriptions SET charged_periods = max(0,
+  (CAST(strftime('%s', 'now') AS INTEGER) - since) /
+  (SELECT CASE period WHEN 'daily' THEN 86400 ELSE 30 * 86400 END
+   FROM services WHERE code = subscriptions.service))
+WHERE service IN (SELECT code FROM services WHERE period IN ('daily', 'monthly'));
 )sql",
 };
 

@@ -18,6 +18,8 @@ struct daily_report {
     bool ok = true;                     ///< false: the job's transaction failed, nothing changed
     int blocking_charged = 0;           ///< subscribers charged a blocking fee
     store::kopecks blocking_total = 0;  ///< kopecks charged for blocking
+    int services_charged = 0;           ///< subscriptions charged a daily or monthly fee
+    store::kopecks services_total = 0;  ///< kopecks charged for services
     int promised_repaid = 0;            ///< promised payments repaid
     store::kopecks promised_total = 0;  ///< kopecks repaid
     std::int64_t dedup_purged = 0;      ///< dedup keys forgotten
@@ -51,8 +53,9 @@ class engine {
     /// caller to write with the next write transaction.
     outcome read(const request& req, std::optional<store::archive_row>* row);
 
-    /// The daily job: blocking fees past the free days, promised payments
-    /// due, old dedup keys. The caller holds a write transaction.
+    /// The daily job: blocking fees past the free days, daily and monthly
+    /// service fees, promised payments due, old dedup keys. The caller holds a
+    /// write transaction.
     daily_report daily();
 
     /// The outcome given to every request of a batch whose commit failed.

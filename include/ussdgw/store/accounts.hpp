@@ -123,6 +123,17 @@ struct connected_service {
     bool part_of_tariff = false;  ///< included in the tariff, cannot be disconnected
 };
 
+/// A subscriber's own subscription to a service with a daily or monthly fee.
+struct recurring_subscription {
+    std::string msisdn;                ///< whose
+    std::string service;               ///< services.code
+    unix_time since = 0;               ///< when connected (the first period was paid then)
+    std::int64_t charged_periods = 0;  ///< periods after the first charged by the daily job
+    kopecks fee = 0;                   ///< per period, from the catalogue
+    std::string period;                ///< "daily" or "monthly"
+    bool part_of_tariff = false;       ///< the subscriber's tariff includes it now
+};
+
 /// Typed queries on one connection.
 class accounts {
   public:
@@ -194,6 +205,11 @@ class accounts {
     void subscribe(const std::string& msisdn, const std::string& service, unix_time since);
     /// Disconnects a service.
     void unsubscribe(const std::string& msisdn, const std::string& service);
+    /// Own subscriptions to services with a daily or monthly fee, by msisdn and service.
+    std::vector<recurring_subscription> recurring_subscriptions();
+    /// Records how many periods after the first were charged.
+    void set_charged_periods(const std::string& msisdn, const std::string& service,
+                             std::int64_t periods);
 
     // Passwords and SIM codes.
     /// The stored password of a kind.

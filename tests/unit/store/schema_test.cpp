@@ -1,7 +1,8 @@
-// Migrations: from an empty file, from v1 and v2 fixtures, and refusing newer files.
+// Migrations: from an empty file, from v1, v2 and v3 fixtures, and refusing newer files.
 
 #include <doctest/doctest.h>
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -112,7 +113,6 @@ TEST_CASE("a v2 database migrates to v3 - login alerts off - data kept") {
     auto m = store::migrate(c);
     REQUIRE(m);
     CHECK(m->from == 2);
-    CHECK(m->to == 3);
     CHECK(m->to == store::latest_schema_version());
     CHECK(store::check_version(c));
     store::accounts a(c);
@@ -144,7 +144,7 @@ TEST_CASE("the v3 step adds login_alerts as NOT NULL DEFAULT 0 to subscribers") 
     test::temp_dir d;
     store::connection c(d.file("v3.db"));
     REQUIRE(store::migrate(c));
-    CHECK(store::latest_schema_version() == 3);
+    CHECK(store::latest_schema_version() >= 3);
     CHECK(int_of(c,
                  "SELECT count(*) FROM pragma_table_info('subscribers') WHERE name = "
                  "'login_alerts' AND dflt_value = '0' AND \"notnull\" = 1") == 1);
@@ -153,6 +153,82 @@ TEST_CASE("the v3 step adds login_alerts as NOT NULL DEFAULT 0 to subscribers") 
     c.exec("INSERT INTO tariffs (name, title_en, title_ru) VALUES ('Basic', 'Basic', 'B')");
     c.exec("INSERT INTO subscribers (msisdn, tariff, created) VALUES ('1', 'Basic', 0)");
     CHECK_FALSE(a.find_subscriber("1")->login_alerts);
+}
+
+TEST_CASE("a v3 database migrates to v4 - old subscriptions count as charged up to the upgrade") {
+    test::temp_dir d;
+    store::connection c(d.file("v3.db"));
+    c.exec(fixture_sql("v3.sql"));
+    REQUIRE(c.user_version() == 3);
+    CHECK_FALSE(store::check_version(c));
+    const std::int64_t before = std::time(nullptr);
+    auto m = store::migrate(c);
+    const std::int64_t after = std::time(nullptr);
+    REQUIRE(m);
+    CHECK(m->from == 3);
+    CHECK(m->to == 4);
+    CHECK(m->to == store::latest_schema_version());
+    CHECK(store::check_version(c));
+    auto periods = [&](const std::string& msisdn, const std::string& service) {
+        return int_of(c, "SELECT charged_periods FROM subscriptions WHERE msisdn = '" + msisdn +
+                             "' AND service = '" + service + "'");
+    };
+    // Connected at 1700000000 and never charged again before v4: the daily job
+    // starts from the upgrade instead of billing years of periods at once.
+    auto beep = periods("79161111111", "beep");
+    CHECK(beep >= (before - 1700000000) / 86400);
+    CHECK(beep <= (after - 1700000000) / 86400);
+    auto roaming = periods("79162222222", "roaming_plus");
+    CHECK(roaming >= (before - 1700000000) / (30 * 86400));
+    CHECK(roaming <= (after - 1700000000) / (30 * 86400));
+    CHECK(periods("79161111111", "caller_id") == 0);  // free, nothing to count
+    // Data of earlier versions is kept.
+    store::accounts a(c);
+    auto s = a.find_subscriber("79161111111");
+    REQUIRE(s);
+    CHECK(s->login_alerts);
+    CHECK(s->alphabet == "latin");
+    CHECK(s->balance == 12345);
+    CHECK(a.connected("79161111111").size() == 2);
+    // Only services with a periodic fee are listed for the daily job.
+    auto rec = a.recurring_subscriptions();
+    REQUIRE(rec.size() == 2);
+    CHECK(rec[0].msisdn == "79161111111");
+    CHECK(rec[0].service == "beep");
+    CHECK(rec[0].period == "daily");
+    CHECK(rec[0].fee == 250);
+    CHECK(rec[0].since == 1700000000);
+    CHECK(rec[0].charged_periods == beep);
+    CHECK_FALSE(rec[0].part_of_tariff);
+    CHECK(rec[1].service == "roaming_plus");
+    CHECK(rec[1].period == "monthly");
+    a.set_charged_periods("79161111111", "beep", beep + 3);
+    CHECK(periods("79161111111", "beep") == beep + 3);
+}
+
+TEST_CASE("the v4 step adds charged_periods as NOT NULL DEFAULT 0 to subscriptions") {
+    test::temp_dir d;
+    store::connection c(d.file("v4.db"));
+    REQUIRE(store::migrate(c));
+    CHECK(store::latest_schema_version() == 4);
+    CHECK(int_of(c,
+                 "SELECT count(*) FROM pragma_table_info('subscriptions') WHERE name = "
+                 "'charged_periods' AND dflt_value = '0' AND \"notnull\" = 1") == 1);
+    // A new subscription starts with nothing charged after its first period.
+    store::accounts a(c);
+    c.exec("INSERT INTO tariffs (name, title_en, title_ru) VALUES ('Basic', 'Basic', 'B')");
+    c.exec("INSERT INTO subscribers (msisdn, tariff, created) VALUES ('1', 'Basic', 0)");
+    a.put_service({"beep", "Beep", "B", 250, "daily"});
+    a.put_service({"free", "Free", "F", 0, "daily"});
+    a.put_service({"once", "Once", "O", 500, "none"});
+    for (const char* code : {"beep", "free", "once"}) a.subscribe("1", code, 100);
+    auto rec = a.recurring_subscriptions();
+    REQUIRE(rec.size() == 1);
+    CHECK(rec[0].service == "beep");
+    CHECK(rec[0].charged_periods == 0);
+    // A service the tariff includes is flagged.
+    a.put_service_rule("beep", "Basic", "included");
+    CHECK(a.recurring_subscriptions().at(0).part_of_tariff);
 }
 
 TEST_CASE("a database newer than the binary is refused with a clear message") {
