@@ -377,6 +377,8 @@ int cmd_daily(const std::string& db) {
     t.commit();
     std::cout << "blocking fees: " << r.blocking_charged << " subscribers, "
               << actions::format_rub(r.blocking_total)
+              << " RUB; service fees: " << r.services_charged << " subscriptions, "
+              << actions::format_rub(r.services_total)
               << " RUB; promised payments repaid: " << r.promised_repaid << ", "
               << actions::format_rub(r.promised_total)
               << " RUB; dedup keys purged: " << r.dedup_purged << "\n";

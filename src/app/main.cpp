@@ -145,9 +145,11 @@ class daily_job {
         runner_.run_daily([](actions::daily_report r) {
             if (!r.ok)
                 spdlog::error("daily job failed; it runs again within the hour");
-            else if (r.blocking_charged || r.promised_repaid)
-                spdlog::info("daily job: {} blocking fee(s), {} promised payment(s) repaid",
-                             r.blocking_charged, r.promised_repaid);
+            else if (r.blocking_charged || r.services_charged || r.promised_repaid)
+                spdlog::info(
+                    "daily job: {} blocking fee(s), {} service fee(s), {} promised payment(s) "
+                    "repaid",
+                    r.blocking_charged, r.services_charged, r.promised_repaid);
         });
         timer_.expires_after(std::chrono::hours(1));
         timer_.async_wait([this](boost::system::error_code ec) {
