@@ -90,13 +90,11 @@ void self_service_door::begin(const domain::ussd_in& in) {
     key k{in.msisdn, in.session};
     auto opened = table_.open(k, steady::now());
     if (!opened.state) {
-        ++stats_.busy;
         spdlog::warn("[msisdn={} session={}] dialog table full ({}): busy", in.msisdn, in.session,
                      table_.capacity());
         send_screen(k, menu::busy(*doors_.menus, {}));
         return;
     }
-    ++stats_.dialogs;
     dialog& d = *opened.state;
     d.id = ++next_id_;
     arm_guard_timer();
@@ -175,7 +173,6 @@ void self_service_door::arm_guard_timer() {
         if (ec || !*alive) return;
         timer_at_.reset();
         for (const auto& k : table_.expire(steady::now())) {
-            ++stats_.timeouts;
             spdlog::debug("[msisdn={} session={}] dialog timed out", k.msisdn, k.session);
         }
         arm_guard_timer();
@@ -207,12 +204,10 @@ bool self_service_door::is_duplicate_sms(const domain::sms_in& in) {
 void self_service_door::on_sms(const domain::sms_in& in) {
     auto commands = doors_.commands;
     if (is_duplicate_sms(in)) {
-        ++stats_.duplicates;
         spdlog::info("[msisdn={} to={}] repeated SMS within {}s treated as an SMSC resend: {}",
                      in.from, in.to, options_.duplicate_window.count(), commands->redact(in));
         return;
     }
-    ++stats_.sms;
     spdlog::debug("[msisdn={} to={}] SMS: {}", in.from, in.to, commands->redact(in));
     with_profile(in.from, actions::channel::sms, [this, in, commands](const menu::profile& who) {
         sms::routed r = commands->route(in, who);

@@ -29,9 +29,6 @@ class daemon {
     /// Finishes in-flight work, unbinds, then calls `done`.
     void stop(std::function<void()> done);
 
-    /// The SMPP link (for tests and status).
-    const smpp::client& link() const { return *client_; }
-
   private:
     void on_deliver(smpp::pdu&& p);
     void send_ussd(const domain::ussd_reply& reply, const smpp::ussd_route& route);

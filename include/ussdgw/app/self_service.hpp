@@ -29,15 +29,6 @@ struct self_service_options {
     std::chrono::seconds duplicate_window{60};  ///< identical SMS within this is a resend
 };
 
-/// Counters for logs and tests.
-struct self_service_stats {
-    std::uint64_t dialogs = 0;     ///< dialogs started
-    std::uint64_t busy = 0;        ///< dialogs refused because the table was full
-    std::uint64_t timeouts = 0;    ///< dialogs dropped by their guard timer
-    std::uint64_t sms = 0;         ///< SMS handled
-    std::uint64_t duplicates = 0;  ///< SMS dropped as SMSC resends
-};
-
 /// USSD + SMS self-service over the menu tree, the SMS commands and the actions.
 class self_service_door : public front_door {
   public:
@@ -55,12 +46,6 @@ class self_service_door : public front_door {
     /// Swaps in freshly loaded menus and SMS commands; running dialogs finish
     /// on the tree they started on.
     void reload(sms::front_doors doors);
-
-    /// Live dialogs.
-    std::size_t live_dialogs() const { return table_.size(); }
-
-    /// Counters so far.
-    const self_service_stats& stats() const { return stats_; }
 
   private:
     struct dialog {
@@ -93,7 +78,6 @@ class self_service_door : public front_door {
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::unordered_map<std::string, std::chrono::steady_clock::time_point> recent_sms_;
     std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> recent_order_;
-    self_service_stats stats_;
 };
 
 }  // namespace ussdgw::app
