@@ -195,10 +195,14 @@ outcome engine::execute(const request& req, const prepared* prep) {
         // The SMSC resent a message whose response it lost: answer as before,
         // apply nothing. Checked inside the write transaction, so two copies
         // in one batch see each other.
-        if (auto stored = db_.find_dedup(req.dedup_key, now - cfg_.dedup_window_seconds)) {
+        const auto window =
+            req.dedup_window_seconds > 0 ? req.dedup_window_seconds : cfg_.dedup_window_seconds;
+        if (auto stored = db_.find_dedup(req.dedup_key, now - window)) {
             if (auto o = decode_outcome(*stored)) {
                 spdlog::debug("action {} msisdn {} duplicate of an earlier request, not applied",
                               req.action, req.msisdn);
+                o->replayed = true;
+                o->sms.clear();  // they went out with the first outcome
                 return *o;
             }
         }
@@ -226,8 +230,11 @@ outcome engine::execute(const request& req, const prepared* prep) {
     }
     if (failed) o = storage_failure(req);
     if (!e || e->archived) db_.add_archive(make_row(e, req, o, now, amount));
-    // A storage failure is not remembered: the SMSC's resend may succeed.
-    if (!req.dedup_key.empty() && !failed)
+    // Only what changed the account is remembered: running a refusal again
+    // changes nothing, and a subscriber who tops up and dials again must not
+    // get the old refusal. A storage failure is not remembered either: the
+    // SMSC's resend may succeed.
+    if (!req.dedup_key.empty() && !failed && (o.ok || keep))
         db_.put_dedup(req.dedup_key, now, encode_outcome(for_replay(e, o)));
     spdlog::debug("action {} msisdn {} via {}: {}", req.action, req.msisdn, to_string(req.via),
                   o.ok ? "ok" : o.error);

@@ -26,6 +26,11 @@ constexpr row table[] = {
      "Сервис временно недоступен. Попробуйте позже."},
     {msg::insufficient_funds, "Not enough money: {missing} RUB missing.",
      "Недостаточно средств: не хватает {missing} руб."},
+    {msg::lent_money,
+     "Only your own money can be transferred: {available} RUB now; {lent} RUB of the balance is a "
+     "promised payment until it is repaid.",
+     "Перевести можно только свои деньги: сейчас {available} руб.; {lent} руб. баланса - обещанный "
+     "платёж до его погашения."},
     {msg::unknown_tariff, "Tariff {tariff} does not exist.", "Тариф {tariff} не существует."},
     {msg::same_tariff, "You are already on tariff {tariff_title}.",
      "Вы уже на тарифе {tariff_title}."},

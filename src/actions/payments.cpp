@@ -32,6 +32,12 @@ outcome topup(context& ctx) {
                   msg::ok_topup);
 }
 
+// The part of the balance that is lent, not owned: an unrepaid promised payment.
+store::kopecks outstanding_loan(context& ctx) {
+    auto open = ctx.db.open_promised(ctx.req.msisdn);
+    return open ? open->amount : 0;
+}
+
 outcome transfer(context& ctx) {
     const auto& from = ctx.req.msisdn;
     auto to = detail::normalize_msisdn(ctx.arg("to"));
@@ -44,10 +50,18 @@ outcome transfer(context& ctx) {
     if (to == from) return ctx.refuse("same_number", msg::same_number);
     auto peer = detail::all_digits(to) ? ctx.db.find_subscriber(to) : std::nullopt;
     if (!peer) return ctx.refuse("unknown_recipient", msg::unknown_recipient, {{"to", to}});
-    // Only money actually on the account can be moved, not the credit limit.
-    if (ctx.sub->balance < *amount)
+    // Only the subscriber's own money may leave the account (docs/actions.md,
+    // "Lent money stays"): not the full-trust credit limit, and not a promised
+    // payment until it is repaid, else a loan could be cashed out.
+    const store::kopecks lent = outstanding_loan(ctx);
+    const store::kopecks own = std::max<store::kopecks>(0, ctx.sub->balance - lent);
+    if (own < *amount) {
+        if (lent > 0 && ctx.sub->balance >= *amount)
+            return ctx.refuse("lent_money", msg::lent_money,
+                              {{"available", format_rub(own)}, {"lent", format_rub(lent)}});
         return ctx.refuse("insufficient_funds", msg::insufficient_funds,
-                          {{"missing", format_rub(*amount - ctx.sub->balance)}});
+                          {{"missing", format_rub(*amount - (ctx.sub->balance - lent))}});
+    }
     // Both sides, both payment rows and the recipient's archive row are in
     // this one savepoint: all of it commits or none of it.
     ctx.move_money(-*amount);
@@ -139,8 +153,8 @@ void add_payment_actions(registry& r) {
     entry x;
     x.facts = {"transfer", {"to", "amount"}, {}, {}, {"to", "amount", "balance", "message"}};
     x.run = transfer;
-    x.errors = {"bad_argument", "amount_out_of_range", "same_number", "unknown_recipient",
-                "insufficient_funds"};
+    x.errors = {"bad_argument",      "amount_out_of_range", "same_number",
+                "unknown_recipient", "insufficient_funds",  "lent_money"};
     r.add(std::move(x));
 
     entry p;

@@ -134,16 +134,8 @@ const std::map<std::string, setter>& keys() {
              return std::string{};
          })},
         {"smsc.profile", custom([](config& c, const std::string& v) {
-             auto p = smpp::profile_by_name(v);
-             if (!p) return fmt::format("unknown profile '{}' (expected default or umr)", v);
-             bool sar = c.profile.sar_concat;
-             c.profile = *p;
-             c.profile.sar_concat = sar;
-             return std::string{};
-         })},
-        {"smsc.sms_concat", custom([](config& c, const std::string& v) {
-             if (v != "udh" && v != "sar") return std::string("expected udh or sar");
-             c.profile.sar_concat = v == "sar";
+             // Resolved once the whole file is read: [profile NAME] may come later.
+             c.profile.name = v;
              return std::string{};
          })},
         {"smsc.window",
@@ -179,6 +171,8 @@ const std::map<std::string, setter>& keys() {
         {"ussd.duplicate_window", custom([](config& c, const std::string& v) {
              auto d = parse_duration(v);
              if (!d) return d.error();
+             // It guards money (a resent direct code must not pay twice): never off.
+             if (*d < std::chrono::seconds(1)) return std::string("must be at least 1s");
              c.duplicate_window = std::chrono::duration_cast<std::chrono::seconds>(*d);
              return std::string{};
          })},
@@ -288,6 +282,9 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
     std::istringstream in(text);
     std::string line, section;
     std::map<std::string, int> seen;
+    smpp::profile_reader profiles;
+    bool in_profile = false;  // inside a [profile NAME] section
+    int profile_line = 0;     // where [smsc] profile was set
     for (int lineno = 1; std::getline(in, line); ++lineno) {
         auto where = fmt::format("{}:{}", name, lineno);
         auto hash = line.find('#');
@@ -303,6 +300,11 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
                 continue;
             }
             section = trim(s.substr(1, s.size() - 2));
+            in_profile = section.rfind("profile ", 0) == 0 || section == "profile";
+            if (in_profile) {
+                if (auto err = profiles.begin(trim(section.substr(7)), lineno); !err.empty())
+                    errors.push_back(fmt::format("{}: [{}]: {}", where, section, err));
+            }
             continue;
         }
         auto eq = s.find('=');
@@ -312,7 +314,13 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         }
         std::string key = trim(s.substr(0, eq));
         std::string value = trim(s.substr(eq + 1));
+        if (in_profile) {
+            if (auto err = profiles.key(key, value, lineno); !err.empty())
+                errors.push_back(fmt::format("{}: [{}] {}: {}", where, section, key, err));
+            continue;
+        }
         std::string full = section.empty() ? key : section + "." + key;
+        if (full == "smsc.profile") profile_line = lineno;
         auto it = keys().find(full);
         if (it == keys().end()) {
             errors.push_back(
@@ -327,6 +335,17 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         }
         if (auto err = it->second(c, value); !err.empty())
             errors.push_back(fmt::format("{}: {}: {}", where, full, err));
+    }
+    if (profile_line == 0) {
+        // Not chosen in this text: the base's profile stands (built-in default).
+    } else if (auto it = profiles.profiles().find(c.profile.name);
+               it != profiles.profiles().end()) {
+        c.profile = it->second;
+    } else {
+        std::string known;
+        for (const auto& [n, p] : profiles.profiles()) known += (known.empty() ? "" : ", ") + n;
+        errors.push_back(fmt::format("{}:{}: smsc.profile: unknown profile '{}' (defined: {})",
+                                     name, profile_line, c.profile.name, known));
     }
     const auto& r = c.rules;
     if (r.password_min_ussd > r.password_max_ussd)

@@ -12,39 +12,40 @@ daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_do
       cfg_(std::move(cfg)),
       door_(std::move(door)),
       client_(std::make_shared<smpp::client>(io.get_executor(), cfg_.smsc)),
+      // Routes outlive their dialog by one more timeout so a late resend of
+      // the last answer is still recognised.
+      routes_(cfg_.profile, 2 * cfg_.max_dialogs, 2 * cfg_.dialog_timeout),
       route_sweep_(io) {}
 
 void daemon::start() {
-    door_->attach(
-        reply_sinks{[this](const domain::ussd_reply& r) {
-                        auto it = routes_.find(route_key(r.msisdn, r.session));
-                        if (it == routes_.end()) {
-                            spdlog::warn(
-                                "[msisdn={} session={}] reply for a dialog the SMSC never opened "
-                                "or that expired; dropped",
-                                r.msisdn, r.session);
-                            return;
-                        }
-                        send_ussd(r, it->second.route);
-                        // Kept after the final screen (until the sweep) so an
-                        // SMSC resending the last answer is still seen as a resend.
-                        it->second.touched = std::chrono::steady_clock::now();
-                    },
-                    [this](const domain::sms_out& s) { send_sms(s); }});
-    client_->start([this](smpp::pdu&& p) { on_deliver(std::move(p)); });
+    door_->attach(reply_sinks{[this](const domain::ussd_reply& r) {
+                                  const smpp::ussd_route* route = routes_.find(r.msisdn, r.session);
+                                  if (!route) {
+                                      spdlog::warn(
+                                          "[msisdn={} session={}] reply for a dialog the SMSC "
+                                          "never opened or that expired; dropped",
+                                          r.msisdn, r.session);
+                                      return;
+                                  }
+                                  send_ussd(r, *route);
+                                  routes_.on_screen(r.msisdn, r.session, r.end,
+                                                    std::chrono::steady_clock::now());
+                              },
+                              [this](const domain::sms_out& s) { send_sms(s); }});
+    client_->start([this](smpp::pdu&& p) { on_deliver(std::move(p)); },
+                   [this](bool bound) { on_bind_state(bound); });
     sweep_routes();
 }
 
-std::string daemon::route_key(const std::string& msisdn, std::uint32_t session) {
-    return fmt::format("{}/{}", msisdn, session);
+void daemon::on_bind_state(bool bound) {
+    if (!bound) return;
+    // Another bind may reach another SMSC node: learn its ways afresh.
+    routes_.new_bind();
+    unknown_ops_logged_.reset();
 }
 
 void daemon::sweep_routes() {
-    // Routes of dialogs that ended without a final screen (timeout, lost reply)
-    // are dropped after twice the dialog timeout, so the table stays bounded.
-    auto now = std::chrono::steady_clock::now();
-    auto limit = 2 * cfg_.dialog_timeout;
-    std::erase_if(routes_, [&](const auto& kv) { return now - kv.second.touched > limit; });
+    routes_.sweep(std::chrono::steady_clock::now());
     route_sweep_.expires_after(cfg_.dialog_timeout);
     route_sweep_.async_wait([this](boost::system::error_code ec) {
         if (!ec) sweep_routes();
@@ -54,27 +55,34 @@ void daemon::sweep_routes() {
 void daemon::on_deliver(smpp::pdu&& p) {
     auto in = smpp::from_deliver(p, cfg_.profile);
     if (auto* u = std::get_if<smpp::ussd_message>(&in)) {
-        auto key = route_key(u->in.msisdn, u->in.session);
-        auto it = routes_.find(key);
-        if (it != routes_.end() && u->in.kind == domain::ussd_kind::answer &&
-            u->route.its_session && it->second.route.its_sequence == u->route.its_sequence) {
-            // The SMSC resent an answer whose deliver_sm_resp it lost: the
-            // its_session_info sequence did not move. Acting on it twice could
-            // confirm a payment twice.
-            spdlog::info("[msisdn={} session={}] duplicate deliver_sm (sequence {}) ignored",
-                         u->in.msisdn, u->in.session, u->route.its_sequence);
+        const auto style = routes_.style();
+        if (routes_.on_mo(*u, std::chrono::steady_clock::now()) == smpp::mo_verdict::resend) {
+            // The SMSC lost our deliver_sm_resp and delivered the answer again;
+            // its sequence proves it (docs/smsc-profiles.md). Acting on it twice
+            // could take the dialog a screen too far.
+            spdlog::info("[{} msisdn={} session={}] resend of answer (sequence {}) ignored",
+                         client_->context(), u->in.msisdn, u->in.session, u->route.its_sequence);
             return;
         }
-        if (u->in.kind == domain::ussd_kind::release)
-            routes_.erase(key);
-        else
-            routes_[key] = open_route{u->route, std::chrono::steady_clock::now()};
+        if (routes_.style() != style)
+            spdlog::info("[{}] its_session_info sequence learned: {}", client_->context(),
+                         smpp::to_string(routes_.style()));
         door_->on_ussd(u->in);
     } else if (auto* s = std::get_if<domain::sms_in>(&in)) {
         door_->on_sms(*s);
     } else {
+        const auto& why = std::get<smpp::not_for_us>(in);
+        if (why.unknown_op) {
+            // Once per op per bind: an SMSC sending it on every MO must not flood the log.
+            if (!unknown_ops_logged_.test(*why.unknown_op)) {
+                unknown_ops_logged_.set(*why.unknown_op);
+                spdlog::warn("[{}] {}: such MOs are acknowledged and dropped (logged once)",
+                             client_->context(), why.reason);
+            }
+            return;
+        }
         spdlog::debug("[{}] deliver seq={} ignored: {}", client_->context(), p.sequence_number,
-                      std::get<smpp::not_for_us>(in).reason);
+                      why.reason);
     }
 }
 

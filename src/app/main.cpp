@@ -224,9 +224,12 @@ int run_main(int argc, char** argv) {
         spdlog::critical("cannot open the store {}: {}", cfg.db_path, e.what());
         return 1;
     }
-    auto door = std::make_unique<self_service_door>(
-        io.get_executor(), runner, std::move(doors).value(),
-        self_service_options{cfg.dialog_timeout, cfg.max_dialogs, cfg.duplicate_window});
+    self_service_options door_options;
+    door_options.dialog_timeout = cfg.dialog_timeout;
+    door_options.max_dialogs = cfg.max_dialogs;
+    door_options.duplicate_window = cfg.duplicate_window;
+    auto door = std::make_unique<self_service_door>(io.get_executor(), runner,
+                                                    std::move(doors).value(), door_options);
     self_service_door& self_service = *door;
     daemon d(io, cfg, std::move(door));
 

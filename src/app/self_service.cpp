@@ -107,7 +107,17 @@ void self_service_door::begin(const domain::ussd_in& in) {
                      dialog* d = current(k, id);
                      if (!d) return;
                      d->state.waiting = false;
-                     advance(k, id, menu::start(d->state, tree, who, text));
+                     menu::step s = menu::start(d->state, tree, who, text);
+                     // An action straight from the dialled string ("*111*4*4*NUM*10*1#",
+                     // "**04*OLD*NEW*NEW#") has no screen of ours between the dial and
+                     // the change, so nothing else stops a resent begin from paying
+                     // twice: the store remembers it (same subscriber, dialog and
+                     // string) for the window, in the action's own transaction.
+                     std::string dedup;
+                     if (s.call)
+                         dedup = fmt::format("ussd/{}/{}/{:016x}", k.msisdn, k.session,
+                                             options_.request_keys(text));
+                     advance(k, id, std::move(s), std::move(dedup));
                  });
 }
 
@@ -142,7 +152,8 @@ self_service_door::dialog* self_service_door::current(const key& k, std::uint64_
     return d && d->id == id ? d : nullptr;
 }
 
-void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
+void self_service_door::advance(const key& k, std::uint64_t id, menu::step s,
+                                std::string dedup_key) {
     if (!s.call) {
         send_screen(k, s);
         return;
@@ -152,6 +163,8 @@ void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
     req.via = actions::channel::ussd;
     req.action = s.call->name;
     req.arguments = std::move(s.call->args);
+    req.dedup_key = std::move(dedup_key);
+    req.dedup_window_seconds = options_.duplicate_window.count();
     run(std::move(req), [this, k, id](const actions::outcome& o) {
         dialog* d = current(k, id);
         if (!d) return;  // dialog gone (timeout, release): the action still counted
@@ -181,33 +194,8 @@ void self_service_door::arm_guard_timer() {
 
 // ---- SMS ----
 
-bool self_service_door::is_duplicate_sms(const domain::sms_in& in) {
-    // An SMSC that lost our deliver_sm_resp delivers the same message again;
-    // SMPP gives MO SMS no id, so an identical text from the same subscriber
-    // to the same number within the window counts as that resend.
-    auto now = steady::now();
-    while (!recent_order_.empty() &&
-           now - recent_order_.front().first > options_.duplicate_window) {
-        auto it = recent_sms_.find(recent_order_.front().second);
-        if (it != recent_sms_.end() && it->second == recent_order_.front().first)
-            recent_sms_.erase(it);
-        recent_order_.pop_front();
-    }
-    if (options_.duplicate_window.count() <= 0) return false;
-    std::string fingerprint = in.from + '\x1f' + in.to + '\x1f' + in.text;
-    if (recent_sms_.contains(fingerprint)) return true;
-    recent_sms_[fingerprint] = now;
-    recent_order_.emplace_back(now, std::move(fingerprint));
-    return false;
-}
-
 void self_service_door::on_sms(const domain::sms_in& in) {
     auto commands = doors_.commands;
-    if (is_duplicate_sms(in)) {
-        spdlog::info("[msisdn={} to={}] repeated SMS within {}s treated as an SMSC resend: {}",
-                     in.from, in.to, options_.duplicate_window.count(), commands->redact(in));
-        return;
-    }
     spdlog::debug("[msisdn={} to={}] SMS: {}", in.from, in.to, commands->redact(in));
     with_profile(in.from, actions::channel::sms, [this, in, commands](const menu::profile& who) {
         sms::routed r = commands->route(in, who);
@@ -220,6 +208,15 @@ void self_service_door::on_sms(const domain::sms_in& in) {
         req.via = actions::channel::sms;
         req.action = r.call->name;
         req.arguments = r.call->args;
+        // Only an SMSC reference that its profile says is kept on redelivery
+        // proves a resend; then the action is not applied twice, and the
+        // subscriber still hears back. A repeated text without it is a new
+        // message: answered, never silenced.
+        if (!in.smsc_ref.empty()) {
+            req.dedup_key = fmt::format("sms/{}/{}/{}/{:016x}", in.from, in.to, in.smsc_ref,
+                                        options_.request_keys(in.text));
+            req.dedup_window_seconds = options_.duplicate_window.count();
+        }
         run(std::move(req), [this, commands, r](const actions::outcome& o) {
             if (auto reply = commands->reply(r, o)) sinks_.sms(*reply);
         });

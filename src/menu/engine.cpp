@@ -271,6 +271,9 @@ step on_outcome(dialog_state& st, const actions::outcome& out) {
     const bool no_reason = !out.ok && std::find(uses.begin(), uses.end(), "reason") != uses.end() &&
                            (reason == out.vars.end() || trim(reason->second).empty());
     if (no_reason || trim(text).empty()) text = t.say(ui::failed, st.language, false);
+    // A replay (the same request came again and changed nothing this time)
+    // says so, so a subscriber who dialled twice is not told it happened twice.
+    if (out.replayed) text = t.say(ui::repeated, st.language, false) + "\n" + text;
     return final_text(st, text);
 }
 

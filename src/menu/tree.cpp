@@ -48,6 +48,8 @@ const char* to_string(ui s) {
             return "failed";
         case ui::expired:
             return "expired";
+        case ui::repeated:
+            return "repeated";
         case ui::count_:
             break;
     }

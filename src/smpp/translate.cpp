@@ -67,18 +67,6 @@ std::vector<std::string> split_ucs2(const std::string& ucs2, std::size_t units_p
 
 }  // namespace
 
-std::optional<smsc_profile> profile_by_name(const std::string& name) {
-    smsc_profile p;
-    p.name = name;
-    if (name == "default") return p;
-    if (name == "umr") {
-        p.key = smsc_profile::dialog_key::user_message_reference;
-        p.end_with_ussr_end_bit = true;
-        return p;
-    }
-    return std::nullopt;
-}
-
 std::string decode_text(std::string_view octets, std::uint8_t dc) {
     // data_coding 8 is UCS-2 in SMPP; 0x48 is UCS-2 in the CBS scheme USSD gateways pass through.
     if (dc == 0x08 || dc == 0x48 || (dc & 0xEC) == 0x48) return util::ucs2_to_utf8(octets);
@@ -120,47 +108,57 @@ inbound from_deliver(const pdu& p, const smsc_profile& profile) {
         route.msisdn_ton = d->source_addr_ton;
         route.msisdn_npi = d->source_addr_npi;
     } else {
-        return not_for_us{"not a deliver_sm or data_sm"};
+        return not_for_us{"not a deliver_sm or data_sm", std::nullopt};
     }
-    if (esm & esm_receipt_mask) return not_for_us{"delivery receipt"};
+    if (esm & esm_receipt_mask) return not_for_us{"delivery receipt", std::nullopt};
     std::string msisdn = digits_only(from);
-    if (msisdn.empty()) return not_for_us{"no source_addr"};
+    if (msisdn.empty()) return not_for_us{"no source_addr", std::nullopt};
 
     auto op = tlv_u8(*tlvs, tag::ussd_service_op);
-    if (!op) return domain::sms_in{msisdn, to, text};
+    if (!op) {
+        domain::sms_in sms{msisdn, to, text, {}};
+        // Only a profile that says so lets the reference prove an SMS resend.
+        if (profile.sms_resend_by_umr)
+            if (auto umr = tlv_u16(*tlvs, tag::user_message_reference))
+                sms.smsc_ref = std::to_string(*umr);
+        return sms;
+    }
 
     ussd_message m;
     m.in.msisdn = msisdn;
     m.in.text = text;
     route.service_addr = to;
-    auto its = tlv_u16(*tlvs, tag::its_session_info);
-    bool end_bit = false;
-    if (its) {
+    if (auto its = tlv_u16(*tlvs, tag::its_session_info)) {
         route.its_session = static_cast<std::uint8_t>(*its >> 8);
         route.its_sequence = static_cast<std::uint8_t>((*its & 0xFF) >> 1);
-        end_bit = (*its & 0x01) != 0;
+        route.end_bit = (*its & 0x01) != 0;
     }
     route.umr = tlv_u16(*tlvs, tag::user_message_reference);
-    if (profile.key == smsc_profile::dialog_key::its_session_info)
-        m.in.session = route.its_session.value_or(0);
-    else
-        m.in.session = route.umr.value_or(0);
-    switch (*op) {
-        case ussd_op::pssd_ind:
-        case ussd_op::pssr_ind:
+    switch (profile.key) {
+        case dialog_key::its_session_info:
+            m.in.session = route.its_session.value_or(0);
+            break;
+        case dialog_key::user_message_reference:
+            m.in.session = route.umr.value_or(0);
+            break;
+        case dialog_key::msisdn:
+            m.in.session = 0;
+            break;
+    }
+    switch (profile.mo_ops[*op]) {
+        case op_role::begin:
             m.in.kind = domain::ussd_kind::begin;
             break;
-        case ussd_op::ussr_conf:
-        case ussd_op::ussn_conf:
-            m.in.kind = end_bit ? domain::ussd_kind::release : domain::ussd_kind::answer;
+        case op_role::answer:
+            m.in.kind = route.end_bit ? domain::ussd_kind::release : domain::ussd_kind::answer;
             break;
-        default:
-            // 32..255 are vendor values; in practice they mean "user released/aborted".
-            if (*op >= 32) {
-                m.in.kind = domain::ussd_kind::release;
-                break;
-            }
-            return not_for_us{fmt::format("network-side ussd_service_op {}", *op)};
+        case op_role::release:
+            m.in.kind = domain::ussd_kind::release;
+            break;
+        case op_role::unknown:
+            return not_for_us{
+                fmt::format("ussd_service_op {} has no role in profile {}", *op, profile.name),
+                *op};
     }
     m.route = std::move(route);
     return m;
@@ -180,18 +178,20 @@ pdu ussd_submit(const domain::ussd_reply& reply, const ussd_route& route,
         b.data_coding = profile.ussd_gsm7_coding;
         b.short_message = std::move(*gsm);
     } else {
-        b.data_coding = profile.ucs2_coding;
+        b.data_coding = profile.ussd_ucs2_coding;
         b.short_message = util::utf8_to_ucs2(reply.text);
     }
-    // A screen longer than short_message allows travels in message_payload.
-    if (b.short_message.size() > 254) {
+    // Some SMSCs want the text in message_payload; any SMSC gets it there when
+    // it is longer than short_message allows.
+    if (profile.ussd_in_payload || b.short_message.size() > 254) {
         add_tlv_bytes(b.tlvs, tag::message_payload, b.short_message);
         b.short_message.clear();
     }
-    const bool ussr_end = reply.end && profile.end_with_ussr_end_bit;
-    std::uint8_t op = reply.end && !ussr_end ? ussd_op::pssr_resp : ussd_op::ussr_req;
-    add_tlv_u8(b.tlvs, tag::ussd_service_op, op);
-    if (route.its_session || ussr_end) {
+    // The end bit rides on every final screen that carries its_session_info;
+    // final_end_bit adds the TLV for SMSCs whose MOs had none (umr keyed).
+    const bool end_bit = reply.end && profile.final_end_bit;
+    add_tlv_u8(b.tlvs, tag::ussd_service_op, reply.end ? profile.final_op : profile.screen_op);
+    if (route.its_session || end_bit) {
         std::uint8_t seq = static_cast<std::uint8_t>((route.its_sequence + 1) & 0x7F);
         std::uint16_t v = static_cast<std::uint16_t>((route.its_session.value_or(0) << 8) |
                                                      (seq << 1) | (reply.end ? 1 : 0));
@@ -210,7 +210,7 @@ std::vector<pdu> sms_submits(const domain::sms_out& sms, const smsc_profile& pro
         parts = gsm->size() <= gsm7_single ? std::vector<std::string>{*gsm}
                                            : split_gsm7(*gsm, gsm7_part);
     } else {
-        dc = profile.ucs2_coding;
+        dc = profile.sms_ucs2_coding;
         std::string ucs2 = util::utf8_to_ucs2(sms.text);
         parts = ucs2.size() <= ucs2_single * 2 ? std::vector<std::string>{ucs2}
                                                : split_ucs2(ucs2, ucs2_part);

@@ -40,6 +40,8 @@ const char* to_string(sms_ui s) {
             return "refused";
         case sms_ui::failed:
             return "failed";
+        case sms_ui::repeated:
+            return "repeated";
         case sms_ui::count_:
             break;
     }
@@ -100,6 +102,19 @@ std::optional<domain::sms_out> router::reply(const routed& r, const actions::out
     if (!out.ok)
         texts =
             c.refused.empty() ? &strings[static_cast<std::size_t>(sms_ui::refused)] : &c.refused;
+    const auto& say = [&](sms_ui s) {
+        return strings[static_cast<std::size_t>(s)][lang].render({});
+    };
+    if (out.replayed) {
+        // The same message came again (a proven SMSC resend): nothing was done
+        // twice. Say so, with the earlier answer where it holds no secret.
+        std::string text = say(sms_ui::repeated);
+        if (!texts->empty()) {
+            std::string earlier = (*texts)[lang].render(r.values, out.vars);
+            if (!trim(earlier).empty()) text += "\n" + earlier;
+        }
+        return domain::sms_out{r.from, r.subscriber, finish(std::move(text), r.latin)};
+    }
     if (texts->empty()) return std::nullopt;
     std::string text = (*texts)[lang].render(r.values, out.vars);
     auto reason = out.vars.find("reason");
@@ -107,7 +122,7 @@ std::optional<domain::sms_out> router::reply(const routed& r, const actions::out
     const bool needs_reason = std::find(uses.begin(), uses.end(), "reason") != uses.end();
     if (trim(text).empty() ||
         (!out.ok && needs_reason && (reason == out.vars.end() || trim(reason->second).empty())))
-        text = strings[static_cast<std::size_t>(sms_ui::failed)][lang].render({});
+        text = say(sms_ui::failed);
     return domain::sms_out{r.from, r.subscriber, finish(std::move(text), r.latin)};
 }
 

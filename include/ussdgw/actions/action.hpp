@@ -3,6 +3,7 @@
 // named actions. Front doors know actions only by name and by this metadata;
 // the store behind them is invisible here.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -33,6 +34,8 @@ struct request {
     /// A second request with the same non-empty key returns the first outcome
     /// without applying anything again. Empty: no deduplication.
     std::string dedup_key;
+    /// How long `dedup_key` is remembered, in seconds; 0: rules::dedup_window_seconds.
+    std::int64_t dedup_window_seconds = 0;
 };
 
 /// What an action did.
@@ -44,6 +47,9 @@ struct outcome {
     std::map<std::string, std::string> vars;
     std::vector<domain::sms_out> sms;  ///< SMS to send after the action is durable
     std::string language;              ///< the subscriber's language as the action saw it
+    /// True: the request repeated an earlier one (same dedup_key) and this is
+    /// that one's outcome, replayed; nothing was applied again and no SMS is sent.
+    bool replayed = false;
 };
 
 /// Static facts about an action, used by the menu loader to validate files.

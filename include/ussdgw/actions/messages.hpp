@@ -17,6 +17,7 @@ enum class msg {
     bad_argument,
     storage_error,
     insufficient_funds,
+    lent_money,
     unknown_tariff,
     same_tariff,
     unknown_service,

@@ -6,14 +6,15 @@
 
 #include <boost/asio.hpp>
 #include <functional>
+#include <bitset>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "ussdgw/app/config.hpp"
 #include "ussdgw/app/front_door.hpp"
 #include "ussdgw/smpp/client.hpp"
 #include "ussdgw/smpp/translate.hpp"
+#include "ussdgw/smpp/ussd_routes.hpp"
 
 namespace ussdgw::app {
 
@@ -35,20 +36,16 @@ class daemon {
     void send_sms(const domain::sms_out& sms);
     void sweep_routes();
     void finish_stop(std::function<void()> done);
-    static std::string route_key(const std::string& msisdn, std::uint32_t session);
-
-    struct open_route {
-        smpp::ussd_route route;
-        std::chrono::steady_clock::time_point touched;
-    };
+    void on_bind_state(bool bound);
 
     boost::asio::io_context& io_;
     config cfg_;
     std::unique_ptr<front_door> door_;
     std::shared_ptr<smpp::client> client_;
     std::uint16_t concat_reference_ = 0;
-    std::unordered_map<std::string, open_route> routes_;  // open dialogs' SMPP details
-    boost::asio::steady_timer route_sweep_;               // also paces the drain on stop
+    smpp::ussd_routes routes_;               // open dialogs' SMPP details and resend proof
+    std::bitset<256> unknown_ops_logged_;    // ops without a role, logged once per bind
+    boost::asio::steady_timer route_sweep_;  // also paces the drain on stop
     std::chrono::steady_clock::time_point drain_deadline_;
 };
 

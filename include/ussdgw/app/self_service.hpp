@@ -9,24 +9,28 @@
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "ussdgw/actions/action.hpp"
 #include "ussdgw/app/front_door.hpp"
 #include "ussdgw/menu/engine.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/ussd/dialogs.hpp"
+#include "ussdgw/util/fingerprint.hpp"
 
 namespace ussdgw::app {
 
 /// Tunables of the self-service door (from [ussd] in config).
 struct self_service_options {
-    std::chrono::seconds dialog_timeout{60};    ///< guard time of an idle dialog
-    std::size_t max_dialogs = 100'000;          ///< live dialogs at most
-    std::chrono::seconds duplicate_window{60};  ///< identical SMS within this is a resend
+    std::chrono::seconds dialog_timeout{60};  ///< guard time of an idle dialog
+    std::size_t max_dialogs = 100'000;        ///< live dialogs at most
+    /// How long a direct code's action (and a proven SMS resend) is
+    /// remembered, so a repeat within it is answered without running again.
+    std::chrono::seconds duplicate_window{60};
+    /// Keys the remembered requests (derived from the store's server secret, so
+    /// the keys hold no dialled text and stay the same across restarts).
+    util::fingerprinter request_keys;
 };
 
 /// USSD + SMS self-service over the menu tree, the SMS commands and the actions.
@@ -56,13 +60,12 @@ class self_service_door : public front_door {
 
     void begin(const domain::ussd_in& in);
     void answer(const domain::ussd_in& in);
-    void advance(const key& k, std::uint64_t id, menu::step s);
+    void advance(const key& k, std::uint64_t id, menu::step s, std::string dedup_key = {});
     dialog* current(const key& k, std::uint64_t id);
     void send_screen(const key& k, const menu::step& s);
     void run(actions::request req, std::function<void(const actions::outcome&)> then);
     void with_profile(const std::string& msisdn, actions::channel via,
                       std::function<void(const menu::profile&)> then);
-    bool is_duplicate_sms(const domain::sms_in& in);
     void arm_guard_timer();
 
     boost::asio::any_io_executor executor_;
@@ -76,8 +79,6 @@ class self_service_door : public front_door {
     std::uint64_t next_id_ = 0;
     std::size_t in_flight_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-    std::unordered_map<std::string, std::chrono::steady_clock::time_point> recent_sms_;
-    std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> recent_order_;
 };
 
 }  // namespace ussdgw::app

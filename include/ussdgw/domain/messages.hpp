@@ -35,6 +35,9 @@ struct sms_in {
     std::string from;  ///< subscriber number
     std::string to;    ///< short number addressed ("111")
     std::string text;  ///< message text
+    /// The SMSC's identity of this message where the SMSC profile says it
+    /// proves a resend (the same value on a redelivery); empty otherwise.
+    std::string smsc_ref{};
 };
 
 /// An SMS to a handset. Text is UTF-8; split into segments by the SMPP layer.

@@ -141,6 +141,7 @@ enum class ui : std::size_t {
     refused,         ///< default refusal screen; {reason}
     failed,          ///< screen when a refusal has no reason to show
     expired,         ///< final screen for an answer to a dialog that already ended
+    repeated,        ///< line above a replayed outcome: "already carried out"
     count_,
 };
 

@@ -11,27 +11,9 @@
 
 #include "ussdgw/domain/messages.hpp"
 #include "ussdgw/smpp/pdu.hpp"
+#include "ussdgw/smpp/profile.hpp"
 
 namespace ussdgw::smpp {
-
-/// How one SMSC wants USSD and SMS carried (see conf/ussdgw.conf [smsc] profile).
-struct smsc_profile {
-    /// Which TLV identifies a dialog.
-    enum class dialog_key { its_session_info, user_message_reference };
-    std::string name = "default";                   ///< profile name as written in config
-    dialog_key key = dialog_key::its_session_info;  ///< dialog identity
-    /// true: a final screen is op 2 (USSR) with the its_session_info end bit;
-    /// false: a final screen is op 17 (PSSR response).
-    bool end_with_ussr_end_bit = false;
-    std::string ussd_service_type = "USSD";  ///< service_type on USSD submit_sm
-    std::uint8_t ussd_gsm7_coding = 0x0F;    ///< data_coding for GSM7 USSD screens
-    std::uint8_t sms_gsm7_coding = 0x00;     ///< data_coding for GSM7 SMS
-    std::uint8_t ucs2_coding = 0x08;         ///< data_coding for UCS-2 (Cyrillic)
-    bool sar_concat = false;                 ///< long SMS: sar_* TLVs (true) or a UDH (false)
-};
-
-/// The built-in profile with this name ("default" or "umr"), or nullopt.
-std::optional<smsc_profile> profile_by_name(const std::string& name);
 
 /// SMPP details of one USSD dialog that its replies must echo. Opaque above translate.
 struct ussd_route {
@@ -43,6 +25,7 @@ struct ussd_route {
     std::optional<std::uint8_t> its_session;  ///< its_session_info session number
     std::uint8_t its_sequence = 0;            ///< its_session_info sequence of the last MO
     std::optional<std::uint16_t> umr;         ///< user_message_reference
+    bool end_bit = false;                     ///< the MO's its_session_info end bit
 };
 
 /// A USSD message plus how to answer it.
@@ -53,7 +36,9 @@ struct ussd_message {
 
 /// A PDU that is neither USSD nor SMS we can act on, with the reason (for the log).
 struct not_for_us {
-    std::string reason;  ///< e.g. "delivery receipt", "network-side ussd_service_op 17"
+    std::string reason;  ///< e.g. "delivery receipt", "ussd_service_op 17 not in the profile"
+    /// The ussd_service_op the profile gives no role, when that is the reason.
+    std::optional<std::uint8_t> unknown_op;
 };
 
 /// Result of reading one deliver_sm/data_sm.

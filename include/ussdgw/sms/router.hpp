@@ -51,6 +51,7 @@ enum class sms_ui : std::size_t {
     unknown_number,  ///< reply from a number that has no commands
     refused,         ///< default refusal reply; {reason}
     failed,          ///< reply when a refusal has no reason
+    repeated,        ///< line above a replayed outcome: "already carried out"
     count_,
 };
 

@@ -142,3 +142,40 @@ TEST_CASE("full trust: 300 RUB credit - covers paid operations - off only withou
     CHECK(f.call(en5, "full_trust", {{"state", "off"}}).ok);
     CHECK(f.sub(en5).credit_limit == 0);
 }
+
+TEST_CASE("lent money stays: a promised payment cannot be transferred away until repaid") {
+    fixture f;
+    // The reproduction: 0 RUB, promised 800 (fee 50), then a transfer of 750.
+    auto lent = f.call(en5, "promised_payment", {{"amount", "800"}});
+    REQUIRE(lent.ok);
+    CHECK(f.balance(en5) == 75000);
+    auto out = f.call(en5, "transfer", {{"to", ru2}, {"amount", "750"}});
+    CHECK(out.error == "lent_money");
+    CHECK(out.vars["reason"].find("0.00 RUB now") != std::string::npos);
+    CHECK(out.vars["reason"].find("800.00 RUB") != std::string::npos);
+    CHECK(f.balance(en5) == 75000);
+    CHECK(f.balance(ru2) == 100000);
+    // Not even a part of it, and no bonus points were earned to give away.
+    CHECK(f.call(en5, "transfer", {{"to", ru2}, {"amount", "1"}}).error == "lent_money");
+    CHECK(f.sub(en5).bonus == 0);
+    CHECK(f.call(en5, "bonus_give", {{"to", ru2}, {"points", "1"}}).error == "insufficient_bonus");
+    // Own money on top of the loan can go: after a top-up of 100, 50 of it is free to send
+    // (750 + 100 on the account, 800 lent).
+    REQUIRE(f.call(en5, "topup", {{"amount", "100"}}, channel::admin).ok);
+    CHECK(f.call(en5, "transfer", {{"to", ru2}, {"amount", "50.01"}}).error == "lent_money");
+    CHECK(f.call(en5, "transfer", {{"to", ru2}, {"amount", "50"}}).ok);
+    // Once repaid, the rest is the subscriber's again.
+    f.advance(f.cfg.promised_days * 86400 + 1);
+    CHECK(f.daily().promised_repaid == 1);
+    CHECK(f.balance(en5) == 0);
+    CHECK(f.call(en5, "transfer", {{"to", ru2}, {"amount", "1"}}).error == "insufficient_funds");
+}
+
+TEST_CASE("lent money stays: the full-trust credit limit cannot be transferred") {
+    fixture f;
+    REQUIRE(f.call(en5, "full_trust", {{"state", "on"}}).ok);
+    auto out = f.call(en5, "transfer", {{"to", ru2}, {"amount", "1"}});
+    CHECK(out.error == "insufficient_funds");
+    CHECK(out.vars["reason"].find("1.00 RUB missing") != std::string::npos);
+    CHECK(f.balance(ru2) == 100000);
+}

@@ -83,13 +83,28 @@ TEST_CASE("two copies queued together are applied once") {
     CHECK(f.balance(en1) == 24500);
 }
 
-TEST_CASE("a refused request is replayed as refused - and keys expire after the window") {
+TEST_CASE("a refusal is not remembered - a replay says so - and keys expire after the window") {
     fixture f;
+    // Refused: nothing changed, so the same request after a top-up runs.
     CHECK(f.run(transfer(ru4, en1, "60", "k")).error == "insufficient_funds");
     f.call(ru4, "topup", {{"amount", "100"}}, actions::channel::admin);
-    CHECK(f.run(transfer(ru4, en1, "60", "k")).error == "insufficient_funds");
+    auto done = f.run(transfer(ru4, en1, "60", "k"));
+    CHECK(done.ok);
+    CHECK_FALSE(done.replayed);
+    // Applied: the same key again is a replay, marked as one, with no SMS.
+    auto again = f.run(transfer(ru4, en1, "60", "k"));
+    CHECK(again.ok);
+    CHECK(again.replayed);
+    CHECK(again.sms.empty());
+    CHECK(f.scalar("SELECT count(*) FROM archive WHERE action='transfer' AND result='ok'") == 1);
+    // A window of its own: a short one expires before the rules' default.
+    auto shortlived = transfer(ru4, en1, "1", "short");
+    shortlived.dedup_window_seconds = 60;
+    CHECK(f.run(shortlived).ok);
+    f.advance(61);
+    CHECK_FALSE(f.run(shortlived).replayed);
     f.advance(f.cfg.dedup_window_seconds + 1);
-    CHECK(f.run(transfer(ru4, en1, "60", "k")).ok);
+    CHECK_FALSE(f.run(transfer(ru4, en1, "60", "k")).replayed);
     f.advance(f.cfg.dedup_window_seconds + 1);
     f.daily();
     CHECK(f.scalar("SELECT count(*) FROM dedup") == 0);

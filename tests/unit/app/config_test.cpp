@@ -13,16 +13,18 @@ using namespace ussdgw::app;
 TEST_CASE("a full config parses into a snapshot") {
     auto c = parse_config(
         "# comment\n[smsc]\nhost = smsc.example\nport = 2776\nsystem_id = gw1\n"
-        "password = pw#1\nprofile = umr\nsms_concat = sar\nresponse_timeout = 1500ms\n"
+        "password = pw#1\nprofile = mine\nresponse_timeout = 1500ms\n"
         "[ussd]\ndialog_timeout = 2m\nmax_dialogs = 10\n[store]\npath = /var/lib/x.db\n"
-        "[rules]\npassword_min_ussd = 10\npromised_min_balance = -50.50\npassword_valid = 24h\n",
+        "[rules]\npassword_min_ussd = 10\npromised_min_balance = -50.50\npassword_valid = 24h\n"
+        "[profile mine]\nbased_on = umr\nsms_concat = sar\n",
         "t.conf");
     REQUIRE(c);
     CHECK(c->smsc.host == "smsc.example");
     CHECK(c->smsc.port == 2776);
     CHECK(c->smsc.system_id == "gw1");
     CHECK(c->smsc.password == "pw#1");  // '#' inside a value is not a comment
-    CHECK(c->profile.name == "umr");
+    CHECK(c->profile.name == "mine");
+    CHECK(c->profile.key == ussdgw::smpp::dialog_key::user_message_reference);
     CHECK(c->profile.sar_concat);
     CHECK(c->smsc.session.response_timeout == std::chrono::milliseconds(1500));
     CHECK(c->dialog_timeout == std::chrono::seconds(120));
@@ -43,13 +45,15 @@ TEST_CASE("every problem is reported with file and line") {
     REQUIRE(e.size() == 7);
     CHECK(e[0] == "bad.conf:2: smsc.port: expected a whole number from 1 to 65535, got '99999'");
     CHECK(e[1] == "bad.conf:3: unknown key 'hots' in [smsc]");
-    CHECK(e[2] == "bad.conf:4: smsc.profile: unknown profile 'fancy' (expected default or umr)");
-    CHECK(e[3] ==
+    CHECK(e[2] ==
           "bad.conf:6: ussd.dialog_timeout: expected a duration like 10s or 500ms, got 'soon'");
-    CHECK(e[4] == "bad.conf:7: expected 'key = value'");
+    CHECK(e[3] == "bad.conf:7: expected 'key = value'");
     // A key is taken once per file, counting an attempt whose value was refused.
-    CHECK(e[5] == "bad.conf:9: 'smsc.port' already set on line 2");
-    CHECK(e[6] == "bad.conf:10: 'smsc.port' already set on line 2");
+    CHECK(e[4] == "bad.conf:9: 'smsc.port' already set on line 2");
+    CHECK(e[5] == "bad.conf:10: 'smsc.port' already set on line 2");
+    // The profile is resolved once the file is read: [profile NAME] may come later.
+    CHECK(e[6] ==
+          "bad.conf:4: smsc.profile: unknown profile 'fancy' (defined: default, msisdn, umr)");
 }
 
 TEST_CASE("durations take ms - s - m - h or bare seconds") {
@@ -101,4 +105,123 @@ TEST_CASE("the shipped conf/ussdgw.conf is valid and states the defaults") {
     CHECK(r.max_wrong_puks == d.max_wrong_puks);
     CHECK(r.utc_offset_seconds == d.utc_offset_seconds);
     CHECK(!load_config_file("/nonexistent/ussdgw.conf"));
+}
+
+TEST_CASE("SMSC profiles are data - an operator's [profile] section is checked key by key") {
+    using namespace ussdgw::smpp;
+    auto c = parse_config(
+        "[smsc]\nprofile = op1\n"
+        "[profile op1]\nbased_on = default\nsequence = fixed\nbegin_ops = 1\nanswer_ops = 18\n"
+        "release_ops = 0x20 0x81\nbegin_while_open = answer\nfinal_op = 2\nfinal_end_bit = yes\n"
+        "service_type =\nussd_gsm7_coding = 0\nussd_ucs2_coding = 0x48\nussd_payload = yes\n"
+        "sms_resend_key = user_message_reference\n",
+        "p.conf");
+    REQUIRE(c);
+    const smsc_profile& p = c->profile;
+    CHECK(p.name == "op1");
+    CHECK(p.sequence == sequence_style::fixed);
+    CHECK(p.mo_ops[1] == op_role::begin);
+    CHECK(p.mo_ops[0] == op_role::unknown);  // begin_ops replaced the inherited set
+    CHECK(p.mo_ops[18] == op_role::answer);
+    CHECK(p.mo_ops[19] == op_role::unknown);
+    CHECK(p.mo_ops[0x20] == op_role::release);
+    CHECK(p.mo_ops[0x81] == op_role::release);
+    CHECK(p.mo_ops[0x82] == op_role::unknown);
+    CHECK(p.open_begin == begin_while_open::answer);
+    CHECK(p.final_op == 2);
+    CHECK(p.final_end_bit);
+    CHECK(p.ussd_service_type.empty());
+    CHECK(p.ussd_gsm7_coding == 0);
+    CHECK(p.ussd_ucs2_coding == 0x48);
+    CHECK(p.ussd_in_payload);
+    CHECK(p.sms_resend_by_umr);
+}
+
+TEST_CASE("a bad [profile] section is refused with file:line for every problem") {
+    auto c = parse_config(
+        "[profile a]\n"          // 1
+        "dialog_key = imsi\n"    // 2
+        "begin_ops = 1 18\n"     // 3
+        "answer_ops = 18 19\n"   // 4
+        "release_ops = 300\n"    // 5
+        "final_op = 0x100\n"     // 6
+        "colour = blue\n"        // 7
+        "based_on = umr\n"       // 8
+        "[profile default]\n"    // 9
+        "[profile a]\n"          // 10
+        "[profile b]\n"          // 11
+        "based_on = nowhere\n",  // 12
+        "bad.conf");
+    REQUIRE(!c);
+    auto& e = c.error();
+    REQUIRE(e.size() == 9);
+    CHECK(e[0] ==
+          "bad.conf:2: [profile a] dialog_key: expected its_session_info, "
+          "user_message_reference or msisdn, got 'imsi'");
+    CHECK(e[1] == "bad.conf:4: [profile a] answer_ops: op 18 is already in begin_ops (line 3)");
+    CHECK(e[2] ==
+          "bad.conf:5: [profile a] release_ops: '300' is not an op value or range from 0 to "
+          "255 (e.g. 18, 0x81, 32-255)");
+    CHECK(e[3] ==
+          "bad.conf:6: [profile a] final_op: expected a value from 0 to 255 (decimal or 0x..), "
+          "got '0x100'");
+    CHECK(e[4] == "bad.conf:7: [profile a] colour: unknown key 'colour' in [profile a]");
+    CHECK(e[5] ==
+          "bad.conf:8: [profile a] based_on: based_on must be the first key of its section");
+    CHECK(e[6] ==
+          "bad.conf:9: [profile default]: profile 'default' is built in; give yours another "
+          "name and start it with 'based_on = default'");
+    CHECK(e[7] == "bad.conf:10: [profile a]: profile 'a' already defined on line 1");
+    CHECK(e[8] ==
+          "bad.conf:12: [profile b] based_on: based_on: no profile 'nowhere' defined "
+          "before this one");
+}
+
+TEST_CASE("the built-in profiles are entries in the config format") {
+    using namespace ussdgw::smpp;
+    auto umr = profile_by_name("umr");
+    REQUIRE(umr);
+    CHECK(umr->key == dialog_key::user_message_reference);
+    CHECK(umr->final_op == 2);
+    CHECK(umr->final_end_bit);
+    auto msisdn = profile_by_name("msisdn");
+    REQUIRE(msisdn);
+    CHECK(msisdn->key == dialog_key::msisdn);
+    auto def = profile_by_name("default");
+    REQUIRE(def);
+    CHECK(def->sequence == sequence_style::learn);
+    CHECK(def->mo_ops[0x81] == op_role::release);
+    // The same text, renamed, is a valid operator file giving equal profiles.
+    std::string text(builtin_profiles_text());
+    for (const char* name : {"default", "umr", "msisdn"}) {
+        for (const std::string& from :
+             {std::string("[profile ") + name + "]", std::string("based_on = ") + name + "\n"}) {
+            std::string to = from;
+            to.insert(from.back() == ']' ? from.size() - 1 : from.size() - 1, "_copy");
+            for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + 1))
+                text.replace(at, from.size(), to);
+        }
+    }
+    auto c = parse_config(text + "\n[smsc]\nprofile = umr_copy\n", "copy.conf");
+    REQUIRE(c);
+    auto copy = c->profile;
+    CHECK(copy.name == "umr_copy");
+    copy.name = "umr";
+    CHECK(copy == *umr);
+    CHECK(profile_by_name("nope") == std::nullopt);
+}
+
+TEST_CASE("docs/smsc-profiles.md shows the built-in profiles exactly as shipped") {
+    std::ifstream f(std::string(USSDGW_SOURCE_DIR) + "/docs/smsc-profiles.md");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    const std::string doc = ss.str();
+    auto from = doc.find("```\n[profile default]");
+    REQUIRE(from != std::string::npos);
+    from += 4;
+    auto to = doc.find("```", from);
+    REQUIRE(to != std::string::npos);
+    std::string shipped(ussdgw::smpp::builtin_profiles_text());
+    while (!shipped.empty() && shipped.front() == '\n') shipped.erase(0, 1);
+    CHECK(doc.substr(from, to - from) == shipped);
 }

@@ -173,3 +173,72 @@ TEST_CASE("a part boundary never splits a GSM escape pair or a surrogate pair") 
         body_of(u[0]).short_message.substr(6) + body_of(u[1]).short_message.substr(6);
     CHECK(util::ucs2_to_utf8(joined) == cyr);
 }
+
+TEST_CASE("a profile's op roles decide begin - answer - release - and unknown ops are named") {
+    auto profile = *profile_by_name("default");
+    profile.mo_ops.fill(op_role::unknown);
+    profile.mo_ops[1] = op_role::begin;
+    profile.mo_ops[1] = op_role::begin;
+    profile.mo_ops[33] = op_role::release;
+    CHECK(std::get<ussd_message>(from_deliver(ussd_deliver("*111#", 1, 0x0100), profile)).in.kind ==
+          domain::ussd_kind::begin);
+    CHECK(std::get<ussd_message>(from_deliver(ussd_deliver("", 33, 0x0100), profile)).in.kind ==
+          domain::ussd_kind::release);
+    auto unknown = from_deliver(ussd_deliver("1", 18, 0x0102), profile);
+    auto* why = std::get_if<not_for_us>(&unknown);
+    REQUIRE(why);
+    REQUIRE(why->unknown_op);
+    CHECK(*why->unknown_op == 18);
+    CHECK(why->reason == "ussd_service_op 18 has no role in profile default");
+}
+
+TEST_CASE("the msisdn profile keys every dialog on the subscriber alone") {
+    auto profile = *profile_by_name("msisdn");
+    auto with_tlv = std::get<ussd_message>(from_deliver(ussd_deliver("1", 18, 0x0902), profile));
+    CHECK(with_tlv.in.session == 0);
+    auto none =
+        std::get<ussd_message>(from_deliver(ussd_deliver("*111#", 1, std::nullopt), profile));
+    CHECK(none.in.session == 0);
+    CHECK_FALSE(none.route.its_session);
+    // No session TLV on the MO: none on the reply either.
+    auto mt = ussd_submit({"79160000001", 0, "Menu", false}, none.route, profile);
+    CHECK(find_tlv(body_of(mt).tlvs, tag::its_session_info) == nullptr);
+    CHECK(*tlv_u8(body_of(mt).tlvs, tag::ussd_service_op) == 2);
+}
+
+TEST_CASE("screen ops - codings - service_type and message_payload come from the profile") {
+    auto profile = *profile_by_name("default");
+    profile.screen_op = 0x22;
+    profile.final_op = 0x23;
+    profile.ussd_service_type = "";
+    profile.ussd_gsm7_coding = 0x00;
+    profile.ussd_ucs2_coding = 0x48;
+    profile.ussd_in_payload = true;
+    auto begin = std::get<ussd_message>(from_deliver(ussd_deliver("*111#", 1, 0x0700), profile));
+    auto screen = ussd_submit({"79160000001", 7, "Menu", false}, begin.route, profile);
+    const auto& b = body_of(screen);
+    CHECK(b.service_type.empty());
+    CHECK(b.data_coding == 0x00);
+    CHECK(b.short_message.empty());
+    auto* payload = find_tlv(b.tlvs, tag::message_payload);
+    REQUIRE(payload);
+    CHECK(std::string(payload->value.begin(), payload->value.end()) == *util::utf8_to_gsm7("Menu"));
+    CHECK(*tlv_u8(b.tlvs, tag::ussd_service_op) == 0x22);
+    auto last = ussd_submit({"79160000001", 7, "Баланс", true}, begin.route, profile);
+    CHECK(body_of(last).data_coding == 0x48);
+    CHECK(*tlv_u8(body_of(last).tlvs, tag::ussd_service_op) == 0x23);
+    CHECK((*tlv_u16(body_of(last).tlvs, tag::its_session_info) & 1) == 1);  // end of session
+}
+
+TEST_CASE("an SMS carries its user_message_reference up only where the profile trusts it") {
+    sm_body b;
+    b.source_addr = "79160000001";
+    b.destination_addr = "111";
+    b.short_message = "hi";
+    add_tlv_u16(b.tlvs, tag::user_message_reference, 77);
+    pdu p{static_cast<std::uint32_t>(command::deliver_sm), 0, 9, b};
+    auto profile = *profile_by_name("default");
+    CHECK(std::get<domain::sms_in>(from_deliver(p, profile)).smsc_ref.empty());
+    profile.sms_resend_by_umr = true;
+    CHECK(std::get<domain::sms_in>(from_deliver(p, profile)).smsc_ref == "77");
+}

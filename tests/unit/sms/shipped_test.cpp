@@ -29,11 +29,12 @@ TEST_CASE("front doors: problems of both doors come together") {
     std::string all;
     for (const auto& p : r.error()) all += p.to_string() + "\n";
     const std::string& d = dir.path();
-    CHECK(all == d + ": no file declares 'strings'\n" +                 //
-                     d + "/main.yaml:2: root 'main' is not a node\n" +  //
-                     d + "/sms.yaml:1: missing 'numbers'\n" +           //
-                     d + "/sms.yaml:1: strings: missing 'failed'\n" +   //
-                     d + "/sms.yaml:1: strings: missing 'help'\n" +     //
-                     d + "/sms.yaml:1: strings: missing 'refused'\n" +  //
+    CHECK(all == d + ": no file declares 'strings'\n" +                  //
+                     d + "/main.yaml:2: root 'main' is not a node\n" +   //
+                     d + "/sms.yaml:1: missing 'numbers'\n" +            //
+                     d + "/sms.yaml:1: strings: missing 'failed'\n" +    //
+                     d + "/sms.yaml:1: strings: missing 'help'\n" +      //
+                     d + "/sms.yaml:1: strings: missing 'refused'\n" +   //
+                     d + "/sms.yaml:1: strings: missing 'repeated'\n" +  //
                      d + "/sms.yaml:1: strings: missing 'unknown_number'\n");
 }
