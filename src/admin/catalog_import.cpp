@@ -22,7 +22,11 @@ struct reader {
     // Refuses keys the format does not know (typos would otherwise be ignored).
     void only(const YAML::Node& n, const std::set<std::string>& keys, const std::string& where) {
         for (const auto& kv : n) {
-            auto k = kv.first.as<std::string>();
+            if (!kv.first.IsScalar()) {
+                problem(kv.first, "a key in " + where + " must be a plain name");
+                continue;
+            }
+            auto k = kv.first.Scalar();
             if (!keys.count(k)) problem(kv.first, "unknown key '" + k + "' in " + where);
         }
     }
@@ -38,13 +42,13 @@ struct reader {
             problem(n, where + ": '" + key + "' must be a single value");
             return fallback;
         }
-        return n.as<std::string>();
+        return n.Scalar();
     }
 
     store::kopecks rub(const YAML::Node& parent, const char* key, const std::string& where) {
         auto n = parent[key];
         if (!n) return 0;
-        auto v = n.IsScalar() ? actions::parse_rub(n.as<std::string>()) : std::nullopt;
+        auto v = n.IsScalar() ? actions::parse_rub(n.Scalar()) : std::nullopt;
         if (!v) problem(n, where + ": '" + key + "' must be an amount in RUB such as 2.50");
         return v.value_or(0);
     }
@@ -52,7 +56,7 @@ struct reader {
     std::int64_t count(const YAML::Node& parent, const char* key, const std::string& where) {
         auto n = parent[key];
         if (!n) return 0;
-        auto v = n.IsScalar() ? actions::parse_count(n.as<std::string>()) : std::nullopt;
+        auto v = n.IsScalar() ? actions::parse_count(n.Scalar()) : std::nullopt;
         if (!v) problem(n, where + ": '" + key + "' must be a whole number");
         return v.value_or(0);
     }
@@ -66,7 +70,12 @@ struct reader {
             problem(n, where + ": '" + key + "' must be a list of tariff names");
             return out;
         }
-        for (const auto& x : n) out.push_back(x.as<std::string>());
+        for (const auto& x : n) {
+            if (x.IsScalar())
+                out.push_back(x.Scalar());
+            else
+                problem(x, where + ": '" + key + "' must list tariff names, not nested items");
+        }
         return out;
     }
 };
@@ -86,6 +95,10 @@ util::result<catalog_file, std::string> read_catalog(const std::string& path) {
     catalog_file out;
     if (!root.IsMap()) return util::fail(path + ":1: expected keys 'tariffs' and 'services'");
     r.only(root, {"tariffs", "services"}, "the file");
+    for (const char* list : {"tariffs", "services"})
+        if (root[list] && !root[list].IsSequence())
+            r.problem(root[list], std::string("'") + list + "' must be a list");
+    if (!r.problems.empty()) return util::fail(r.problems.front());
     std::set<std::string> seen;
     for (const auto& t : root["tariffs"]) {
         if (!t.IsMap()) {

@@ -260,6 +260,11 @@ util::result<std::chrono::milliseconds, std::string> parse_duration(const std::s
                                                         : -1;
     if (factor < 0)
         return util::fail(fmt::format("unknown unit '{}' in '{}' (ms, s, m, h)", unit, text));
+    // Ten years is more than any timer here needs and far from overflowing
+    // the millisecond count (or the seconds the callers convert to).
+    constexpr std::int64_t max_ms = 10LL * 366 * 24 * 3'600'000;
+    if (n > max_ms / factor)
+        return util::fail(fmt::format("'{}' is too long (at most 10 years)", text));
     return std::chrono::milliseconds(n * factor);
 }
 

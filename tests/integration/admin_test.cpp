@@ -147,6 +147,20 @@ TEST_CASE("admin: catalog import - with file:line errors") {
     CHECK(has(bad, bad_path + ":3: tariff 'X': 'monthly_fee' must be an amount"));
     CHECK(has(bad, bad_path + ":4: unknown key 'colour'"));
     CHECK(has(bad, bad_path + ":7: service 's': period must be none, daily or monthly"));
+    // Non-scalar keys, list items and lists of the wrong shape are bad input (2),
+    // reported with their line, not a store failure (3).
+    auto shapes = d.file("shapes.yaml");
+    std::ofstream(shapes) << "tariffs:\n  - name: Y\n    {a: b}: 1\nservices:\n  - code: z\n"
+                             "    included_in: [[Basic]]\n";
+    auto odd = admin({"catalog", "import", shapes, "--db", db});
+    CHECK(odd.code == 2);
+    CHECK(has(odd, shapes + ":3: a key in tariff 'Y' must be a plain name"));
+    CHECK(has(odd, shapes + ":6: service 'z': 'included_in' must list tariff names"));
+    auto notlist = d.file("notlist.yaml");
+    std::ofstream(notlist) << "tariffs: {name: Y}\n";
+    auto nl = admin({"catalog", "import", notlist, "--db", db});
+    CHECK(nl.code == 2);
+    CHECK(has(nl, notlist + ":1: 'tariffs' must be a list"));
     auto gone = admin({"catalog", "import", d.file("none.yaml"), "--db", db});
     CHECK(gone.code == 2);
     CHECK(has(gone, "none.yaml: cannot open"));

@@ -63,6 +63,14 @@ TEST_CASE("durations take ms - s - m - h or bare seconds") {
     CHECK(!parse_duration("5d"));
     CHECK(!parse_duration("-1s"));
     CHECK(!parse_duration(""));
+    // Huge values are refused, not wrapped into negative or tiny ones.
+    CHECK(parse_duration("87840h"));
+    CHECK(parse_duration("87841h").error() == "'87841h' is too long (at most 10 years)");
+    CHECK(!parse_duration("9223372036854775807h"));
+    CHECK(!parse_duration("99999999999999999999"));
+    auto c = parse_config("[ussd]\ndialog_timeout = 300000000000h\n", "big.conf");
+    REQUIRE(!c);
+    CHECK(c.error()[0] == "big.conf:2: ussd.dialog_timeout: '300000000000h' is too long (at most 10 years)");
 }
 
 TEST_CASE("HOST:PORT flags are checked") {
