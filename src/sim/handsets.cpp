@@ -7,7 +7,12 @@
 namespace ussdgw::sim {
 
 handsets::handsets(const options& opts)
-    : profile_(opts.profile), service_type_(opts.ussd_service_type) {}
+    : key_(opts.key),
+      sequence_(opts.sequence),
+      begin_op_(opts.begin_op),
+      answer_op_(opts.answer_op),
+      release_op_(opts.release_op),
+      service_type_(opts.ussd_service_type) {}
 
 bool handsets::dialog_open(const std::string& msisdn) const {
     auto it = dialogs_.find(msisdn);
@@ -45,12 +50,17 @@ mo_pdu handsets::make_mo(const std::string& msisdn, dialog& d, std::uint8_t op,
     mo.data_coding = enc.data_coding;
     mo.text = std::move(enc.octets);
     mo.ussd_service_op = op;
-    if (profile_ == dialog_profile::its_session_info) {
-        const auto seq = static_cast<std::uint8_t>(((d.sequence & 0x7F) << 1) | (ends ? 1 : 0));
+    if (key_ == dialog_key::session) {
+        std::uint8_t seq = 0;  // its_sequence::fixed: never touched, not even the end bit
+        if (sequence_ == its_sequence::count) {
+            seq = static_cast<std::uint8_t>(((d.sequence & 0x7F) << 1) | (ends ? 1 : 0));
+        } else if (sequence_ == its_sequence::echo) {
+            seq = static_cast<std::uint8_t>((d.echo & 0xFE) | (ends ? 1 : 0));
+        }
         mo.its_session_info = static_cast<std::uint16_t>((d.session << 8) | seq);
-    } else {
+    } else if (key_ == dialog_key::umr) {
         mo.user_message_reference = d.reference;
-    }
+    }  // dialog_key::msisdn: no dialog TLV at all
     d.sequence = static_cast<std::uint8_t>((d.sequence + 1) & 0x7F);
     return mo;
 }
@@ -67,15 +77,15 @@ std::variant<mo_pdu, std::string> handsets::ussd(const std::string& msisdn, ussd
         d.service_code = *code;
         // Dialling again while a dialog is open replaces it, as on a handset.
         put(msisdn, d);
-        return make_mo(msisdn, dialogs_.at(msisdn), ussd_op::pssr_indication, text, false);
+        return make_mo(msisdn, dialogs_.at(msisdn), begin_op_, text, false);
     }
     auto it = dialogs_.find(msisdn);
     if (it == dialogs_.end()) return fmt::format("{} has no open USSD dialog", msisdn);
     if (action == ussd_action::answer) {
         it->second.open = false;  // until the next screen arrives
-        return make_mo(msisdn, it->second, ussd_op::ussr_confirmation, text, false);
+        return make_mo(msisdn, it->second, answer_op_, text, false);
     }
-    auto mo = make_mo(msisdn, it->second, ussd_op::user_release, "", true);
+    auto mo = make_mo(msisdn, it->second, release_op_, "", true);
     erase(it);
     return mo;
 }
@@ -97,12 +107,13 @@ std::optional<std::string> handsets::on_mt(const std::string& msisdn, const std:
     auto it = dialogs_.find(msisdn);
     if (it != dialogs_.end()) {
         const auto& d = it->second;
-        if (profile_ == dialog_profile::its_session_info && mt.its_session_info &&
+        // Only a key the MOs carry can disagree; with dialog_key::msisdn there is none.
+        if (key_ == dialog_key::session && mt.its_session_info &&
             (*mt.its_session_info >> 8) != d.session) {
             warning = fmt::format("MT to {} carries session {} but its dialog is session {}",
                                   msisdn, *mt.its_session_info >> 8, d.session);
-        } else if (profile_ == dialog_profile::user_message_reference &&
-                   mt.user_message_reference && *mt.user_message_reference != d.reference) {
+        } else if (key_ == dialog_key::umr && mt.user_message_reference &&
+                   *mt.user_message_reference != d.reference) {
             warning = fmt::format("MT to {} carries reference {} but its dialog is {}", msisdn,
                                   *mt.user_message_reference, d.reference);
         }
@@ -124,7 +135,9 @@ std::optional<std::string> handsets::on_mt(const std::string& msisdn, const std:
     auto& d = it->second;
     d.open = true;
     if (mt.its_session_info) {
-        d.sequence = static_cast<std::uint8_t>((((*mt.its_session_info & 0xFF) >> 1) + 1) & 0x7F);
+        const auto octet = static_cast<std::uint8_t>(*mt.its_session_info & 0xFF);
+        d.sequence = static_cast<std::uint8_t>(((octet >> 1) + 1) & 0x7F);
+        d.echo = static_cast<std::uint8_t>(octet & 0xFE);
     }
     return warning;
 }

@@ -75,6 +75,7 @@ int run(const options& opts) {
         mode = std::move(runner);
     } else if (opts.load != 0) {
         sim.set_quiet(true);
+        sim.set_keep_last_mo(false);
         auto runner = std::make_unique<load_runner>(io, sim, opts);
         runner->start(finish);
         mode = std::move(runner);

@@ -32,6 +32,21 @@ bool all_digits(const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit);
 }
 
+// A ussd_service_op value: decimal or 0x hex, 0..255.
+std::uint8_t op_value(const std::string& flag, const std::string& text) {
+    const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    const std::string digits = hex ? text.substr(2) : text;
+    const bool ok = !digits.empty() && digits.size() <= 3 &&
+                    std::all_of(digits.begin(), digits.end(), [hex](unsigned char c) {
+                        return hex ? std::isxdigit(c) != 0 : std::isdigit(c) != 0;
+                    });
+    const unsigned long v = ok ? std::stoul(digits, nullptr, hex ? 16 : 10) : 256;
+    if (v > 255) {
+        throw CLI::ValidationError(flag, "expected 0..255 (decimal or 0x hex), got " + text);
+    }
+    return static_cast<std::uint8_t>(v);
+}
+
 }  // namespace
 
 std::variant<options, int> parse_options(int argc, char** argv) {
@@ -43,6 +58,11 @@ std::variant<options, int> parse_options(int argc, char** argv) {
 
     std::string listen = fmt::format("{}:{}", o.listen_host, o.listen_port);
     std::string profile = "default";
+    std::string key = "session";
+    std::string sequence = "count";
+    std::string begin_op = "1";
+    std::string answer_op = "18";
+    std::string release_op = "0x81";
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
         ->capture_default_str();
     app.add_option("--system-id", o.system_id, "system_id a bind must carry")
@@ -53,10 +73,33 @@ std::variant<options, int> parse_options(int argc, char** argv) {
     app.add_option("--ussd-code-service-type", o.ussd_service_type,
                    "service_type of MO USSD deliver_sm")
         ->capture_default_str();
-    app.add_option("--profile", profile,
-                   "dialog keying: default (its_session_info 0x1383) or umr "
-                   "(user_message_reference 0x0204)")
-        ->check(CLI::IsMember({"default", "umr"}))
+    auto* key_flag =
+        app.add_option("--dialog-key", key,
+                       "how MOs carry the dialog: session (its_session_info 0x1383), umr "
+                       "(user_message_reference 0x0204) or msisdn (no dialog TLV)")
+            ->check(CLI::IsMember({"session", "umr", "msisdn"}))
+            ->capture_default_str();
+    auto* profile_flag =
+        app.add_option("--profile", profile,
+                       "deprecated alias of --dialog-key: default = session, umr = umr")
+            ->check(CLI::IsMember({"default", "umr"}))
+            ->capture_default_str();
+    auto* sequence_flag =
+        app.add_option("--its-sequence", sequence,
+                       "its_session_info octet 2 on MOs (--dialog-key session): count (the "
+                       "dialog's message count), echo (the last MT's), fixed (always 0) or none "
+                       "(no its_session_info: the same as --dialog-key msisdn)")
+            ->check(CLI::IsMember({"count", "echo", "fixed", "none"}))
+            ->capture_default_str();
+    app.add_option("--begin-op", begin_op,
+                   "ussd_service_op of the MO that starts a dialog (0..255, decimal or 0x hex)")
+        ->type_name("OP")
+        ->capture_default_str();
+    app.add_option("--answer-op", answer_op, "ussd_service_op of an answer to a screen")
+        ->type_name("OP")
+        ->capture_default_str();
+    app.add_option("--release-op", release_op, "ussd_service_op of a user release")
+        ->type_name("OP")
         ->capture_default_str();
     auto* script = app.add_option("--script", o.script, "run a scenario file, exit 0/1")
                        ->check(CLI::ExistingFile);
@@ -89,8 +132,28 @@ std::variant<options, int> parse_options(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         split_listen(listen, o);
-        o.profile = profile == "umr" ? dialog_profile::user_message_reference
-                                     : dialog_profile::its_session_info;
+        if (profile_flag->count() != 0 && key_flag->count() != 0) {
+            throw CLI::ValidationError(
+                "--profile", "is the deprecated name of --dialog-key: give only --dialog-key");
+        }
+        if (profile_flag->count() != 0) key = profile == "umr" ? "umr" : "session";
+        o.key = key == "umr"      ? dialog_key::umr
+                : key == "msisdn" ? dialog_key::msisdn
+                                  : dialog_key::session;
+        if (sequence_flag->count() != 0 && o.key != dialog_key::session &&
+            !(sequence == "none" && o.key == dialog_key::msisdn)) {
+            throw CLI::ValidationError(
+                "--its-sequence", fmt::format("sets octet 2 of its_session_info, which MOs carry "
+                                              "only with --dialog-key session (not {})",
+                                              key));
+        }
+        if (sequence == "none") o.key = dialog_key::msisdn;  // no TLV: nothing keys but the msisdn
+        o.sequence = sequence == "echo"    ? its_sequence::echo
+                     : sequence == "fixed" ? its_sequence::fixed
+                                           : its_sequence::count;
+        o.begin_op = op_value("--begin-op", begin_op);
+        o.answer_op = op_value("--answer-op", answer_op);
+        o.release_op = op_value("--release-op", release_op);
         // SMPP 3.4 field sizes: a longer value could never match a bind.
         if (o.system_id.size() > 15) {
             throw CLI::ValidationError("--system-id", "at most 15 characters");

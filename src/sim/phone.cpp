@@ -17,6 +17,7 @@ constexpr const char* help_text[] = {
     "/as MSISDN      switch to another handset",
     "/sms TO TEXT    send an SMS from this handset",
     "/release        hang up the open USSD dialog",
+    "/resend         send this handset's last MO again (same body, new sequence_number)",
     "/help           this text",
     "/quit           unbind and exit (end of input does the same)",
 };
@@ -125,6 +126,8 @@ void phone::command(const std::string& line) {
         if (auto err = sim_.send_ussd(msisdn_, ussd_action::release, "", report("release"))) {
             print("error: {}", *err);
         }
+    } else if (name == "/resend") {
+        if (auto err = sim_.resend(msisdn_, report("resend"))) print("error: {}", *err);
     } else {
         print("error: unknown command {} (try /help)", name);
     }

@@ -114,15 +114,16 @@ std::variant<script_line, std::string> parse_line(std::string_view rest) {
     if (verb == "ussd" || verb == "answer") {
         if (rest.empty()) return fmt::format("usage: MSISDN {} TEXT", verb);
         l.what = verb == "ussd" ? script_line::verb::ussd : script_line::verb::answer;
-    } else if (verb == "release") {
-        if (!rest.empty()) return std::string("usage: MSISDN release");
-        l.what = script_line::verb::release;
+    } else if (verb == "release" || verb == "resend") {
+        if (!rest.empty()) return fmt::format("usage: MSISDN {}", verb);
+        l.what = verb == "release" ? script_line::verb::release : script_line::verb::resend;
     } else if (verb == "sms") {
         l.peer = std::string(word(rest));
         if (l.peer.empty() || rest.empty()) return std::string("usage: MSISDN sms TO TEXT");
         l.what = script_line::verb::sms;
     } else {
-        return fmt::format("unknown handset action '{}' (ussd, answer, release, sms)", verb);
+        return fmt::format("unknown handset action '{}' (ussd, answer, release, resend, sms)",
+                           verb);
     }
     l.text = unescape_text(rest);
     return l;
@@ -221,6 +222,7 @@ asio::awaitable<void> script_runner::step(const script_line& line) {
         case verb::ussd:
         case verb::answer:
         case verb::release:
+        case verb::resend:
         case verb::sms:
             co_await send(line);
             break;
@@ -268,6 +270,9 @@ asio::awaitable<void> script_runner::send(const script_line& line) {
             break;
         case verb::release:
             err = sim_.send_ussd(line.msisdn, ussd_action::release, "", done);
+            break;
+        case verb::resend:
+            err = sim_.resend(line.msisdn, done);
             break;
         default:
             err = sim_.send_sms(line.msisdn, line.peer, line.text, done);

@@ -28,6 +28,7 @@ struct script_line {
         ussd,         ///< MSISDN ussd TEXT
         answer,       ///< MSISDN answer TEXT
         release,      ///< MSISDN release
+        resend,       ///< MSISDN resend
         sms,          ///< MSISDN sms TO TEXT
         expect_ussd,  ///< expect ussd MSISDN continue|end [TEXT]
         expect_sms,   ///< expect sms MSISDN FROM [TEXT]

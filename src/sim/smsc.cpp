@@ -89,19 +89,28 @@ void smsc::reply(esme_link& link, std::uint32_t command_id, std::uint32_t sequen
     link.flush();
 }
 
-std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done) {
+std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done, bool counts) {
     if (stopping_) return std::string("the simulator is shutting down");
     auto* link = current();
     if (!link) return std::string("no ESME is bound");
     const auto seq = next_sequence();
     if (auto err = encode_deliver_sm(link->out(), seq, mo)) return err->why;
-    const auto n = ++mos_;
+    // A resend is the same message again: it neither counts for
+    // --duplicate-every nor gets duplicated.
+    const auto n = counts ? ++mos_ : 0;
     std::optional<mo_pdu> again;
-    if (every(n, opts_.duplicate_every)) again = mo;
+    if (counts && every(n, opts_.duplicate_every)) again = mo;
+    if (counts && keep_last_mo_) last_mo_.insert_or_assign(mo.source_addr, mo);
     pending_.emplace(seq,
                      pending_mo{link->id(), mo.source_addr, std::move(done), std::move(again), n});
     link->flush();
     return std::nullopt;
+}
+
+std::optional<std::string> smsc::resend(const std::string& msisdn, mo_done done) {
+    auto it = last_mo_.find(msisdn);
+    if (it == last_mo_.end()) return fmt::format("{} has sent nothing to resend", msisdn);
+    return send_mo(it->second, std::move(done), false);
 }
 
 void smsc::send_duplicate(esme_link& link, const mo_pdu& mo, std::uint64_t n) {

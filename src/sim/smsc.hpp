@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -71,6 +72,13 @@ class smsc : private link_handler {
     /// Sends an SMS from `msisdn` to `to`; as send_ussd.
     std::optional<std::string> send_sms(const std::string& msisdn, const std::string& to,
                                         const std::string& text, mo_done done);
+    /// Sends `msisdn`'s last MO deliver_sm again: the same body under a new
+    /// sequence_number, the dialog state untouched (an SMSC that lost the
+    /// deliver_sm_resp). As send_ussd; fails when the handset sent nothing yet.
+    std::optional<std::string> resend(const std::string& msisdn, mo_done done);
+    /// Whether each handset's last MO is kept for resend() (on by default; load
+    /// mode turns it off: it never resends and would keep one per handset).
+    void set_keep_last_mo(bool keep) { keep_last_mo_ = keep; }
 
     /// The handsets' dialog state.
     const handsets& phones() const { return handsets_; }
@@ -96,7 +104,7 @@ class smsc : private link_handler {
     void accept();
     esme_link* current() const;
     std::uint32_t next_sequence();
-    std::optional<std::string> send_mo(const mo_pdu& mo, mo_done done);
+    std::optional<std::string> send_mo(const mo_pdu& mo, mo_done done, bool counts = true);
     void reply(esme_link& link, std::uint32_t command_id, std::uint32_t sequence,
                std::uint32_t status);
 
@@ -119,7 +127,9 @@ class smsc : private link_handler {
     concat_buffer concat_;
     smsc_observer* observer_ = nullptr;
     bool quiet_ = false;
-    std::map<std::uint32_t, pending_mo> pending_;  // by deliver_sm sequence_number
+    std::map<std::uint32_t, pending_mo> pending_;      // by deliver_sm sequence_number
+    std::unordered_map<std::string, mo_pdu> last_mo_;  // per handset, for resend()
+    bool keep_last_mo_ = true;
     std::uint32_t sequence_ = 0;
     std::uint64_t next_link_id_ = 0;
     std::uint64_t bind_serial_ = 0;
