@@ -91,8 +91,17 @@ outcome password_check(context& ctx) {
     auto otp = ctx.db.find_password(msisdn, one_time);
     if (!perm && !otp) return ctx.refuse("no_password", msg::no_password);
     auto expired = [&](const store::password_row& r) { return r.expires && ctx.now >= *r.expires; };
+    // A hash made before the store had a server key is re-made under the key
+    // at its first successful use (docs/operations.md, "The server key").
+    auto rekey = [&](store::password_row row) {
+        if (auto fresh = ctx.rekey(row.hash, pw)) {
+            row.hash = *fresh;
+            ctx.db.put_password(msisdn, row);
+        }
+    };
     if (perm && ctx.verify(perm->hash, pw)) {
         if (expired(*perm)) return ctx.refuse("password_expired", msg::password_expired);
+        rekey(*perm);
         // An issued password is valid 48 h if unused; once used it stays.
         if (perm->expires) ctx.db.clear_password_expiry(msisdn, permanent);
         unlock(ctx);
@@ -101,6 +110,7 @@ outcome password_check(context& ctx) {
     if (otp && ctx.verify(otp->hash, pw)) {
         if (otp->used) return ctx.refuse("password_used", msg::password_used);
         if (expired(*otp)) return ctx.refuse("password_expired", msg::password_expired);
+        rekey(*otp);
         ctx.db.mark_password_used(msisdn, one_time, ctx.now);
         unlock(ctx);
         return ctx.ok({{"kind", one_time}}, msg::ok_password_checked);

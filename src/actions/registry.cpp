@@ -32,6 +32,7 @@ void prepare_context::hash(const std::string& secret) {
 void prepare_context::verify(const std::string& h, const std::string& secret) {
     auto key = std::make_pair(h, secret);
     if (!out.verified.count(key)) out.verified[key] = hasher.verify(h, secret);
+    if (out.verified[key] && hasher.stale(h)) hash(secret);
 }
 
 void prepare_context::generate(std::size_t length) {
@@ -65,6 +66,11 @@ bool context::verify(const std::string& h, const std::string& secret) const {
     }
     // The stored hash changed since prepare (a concurrent change): verify here.
     return hasher_.verify(h, secret);
+}
+
+std::optional<std::string> context::rekey(const std::string& h, const std::string& secret) const {
+    if (!hasher_.stale(h)) return std::nullopt;
+    return hash(secret);
 }
 
 std::string context::generated(std::size_t i, std::size_t length) {

@@ -58,6 +58,7 @@ outcome puk_unblock(context& ctx) {
             {{"attempts_left", std::to_string(ctx.cfg.max_wrong_puks - sim->puk_failed)}});
     }
     sim->pin_hash = ctx.hash(ctx.arg("new"));
+    if (auto fresh = ctx.rekey(sim->puk_hash, ctx.arg("puk"))) sim->puk_hash = *fresh;
     sim->pin_failed = 0;
     sim->puk_failed = 0;
     sim->pin_blocked = false;

@@ -7,6 +7,7 @@
 
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/schema.hpp"
+#include "ussdgw/store/server_key.hpp"
 
 namespace ussdgw::actions {
 
@@ -45,9 +46,7 @@ struct store_runner::writer {
 };
 
 store_runner::store_runner(runner_options opts)
-    : opts_(std::move(opts)),
-      reg_(opts_.actions ? *opts_.actions : builtin_registry()),
-      hasher_(opts_.cfg.pwhash) {
+    : opts_(std::move(opts)), reg_(opts_.actions ? *opts_.actions : builtin_registry()) {
     // Open and migrate here so a bad file fails the constructor, not a thread.
     w_ = std::make_unique<writer>();
     auto* st = w_.get();
@@ -58,8 +57,14 @@ store_runner::store_runner(runner_options opts)
     } else if (auto v = store::check_version(*st->conn); !v) {
         throw std::runtime_error(v.error());
     }
+    if (!opts_.key_path.empty()) {
+        auto k = store::open_server_key(*st->conn, opts_.key_path);
+        if (!k) throw std::runtime_error(k.error());
+        key_ = std::move(k).value();
+    }
+    hasher_.emplace(opts_.cfg.pwhash, key_);
     st->db = std::make_unique<store::accounts>(*st->conn);
-    st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, hasher_, opts_.clock);
+    st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, *hasher_, opts_.clock);
     writer_ = std::thread([this] { writer_loop(); });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, opts_.hash_threads); ++i)
         hash_threads_.emplace_back([this] { hash_loop(); });
@@ -150,7 +155,7 @@ void store_runner::hash_loop() {
                     std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only);
                 reader = std::make_unique<store::accounts>(*conn);
             }
-            prepare_context pc{it.req, reader.get(), hasher_, opts_.cfg, *prep};
+            prepare_context pc{it.req, reader.get(), *hasher_, opts_.cfg, *prep};
             reg_.lookup(it.req.action)->prepare(pc);
         } catch (const std::exception& ex) {
             // Not fatal: the handler hashes or verifies inline what is missing.

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/demo.hpp"
 #include "ussdgw/store/schema.hpp"
+#include "ussdgw/store/server_key.hpp"
 
 namespace ussdgw::admin {
 
@@ -26,9 +28,16 @@ struct session {
     std::unique_ptr<actions::engine> eng;
 };
 
-// Opens `path` and checks its schema version; prints why not and returns nullopt.
-std::unique_ptr<session> open(const std::string& path, bool migrate = false) {
+// Opens the store and checks its schema version and its server key; prints
+// why not and returns nullptr.
+std::unique_ptr<session> open(const store_files& files, bool migrate = false) {
     auto s = std::make_unique<session>();
+    const std::string& path = files.db;
+    if (auto p = store::check_private_files(path, files.key_file()); !p) {
+        std::cerr << "error: " << p.error() << "\n";
+        return nullptr;
+    }
+    std::optional<store::server_key> key;
     try {
         s->conn = std::make_unique<store::connection>(path);
         if (migrate) {
@@ -41,12 +50,18 @@ std::unique_ptr<session> open(const std::string& path, bool migrate = false) {
             std::cerr << "error: " << v.error() << "\n";
             return nullptr;
         }
+        auto k = store::open_server_key(*s->conn, files.key_file());
+        if (!k) {
+            std::cerr << "error: " << k.error() << "\n";
+            return nullptr;
+        }
+        key = std::move(k).value();
         s->db = std::make_unique<store::accounts>(*s->conn);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
         return nullptr;
     }
-    s->hasher = std::make_unique<store::hasher>(s->cfg.pwhash);
+    s->hasher = std::make_unique<store::hasher>(s->cfg.pwhash, std::move(key));
     s->eng = std::make_unique<actions::engine>(*s->db, actions::builtin_registry(), s->cfg,
                                                *s->hasher, actions::system_now);
     return s;
@@ -112,18 +127,30 @@ std::string read_secret(std::istream& in) {
 
 }  // namespace
 
-int cmd_init(const std::string& db) {
+std::string store_files::key_file() const {
+    return key.empty() ? store::default_key_path(db) : key;
+}
+
+int cmd_init(const store_files& db) {
     try {
-        store::connection c(db);
+        if (auto p = store::check_private_files(db.db, db.key_file()); !p) {
+            std::cerr << "error: " << p.error() << "\n";
+            return exit_code::store;
+        }
+        store::connection c(db.db);
         auto m = store::migrate(c);
         if (!m) {
             std::cerr << "error: " << m.error() << "\n";
             return exit_code::store;
         }
+        if (auto k = store::open_server_key(c, db.key_file()); !k) {
+            std::cerr << "error: " << k.error() << "\n";
+            return exit_code::store;
+        }
         if (m->from == m->to)
-            std::cout << db << ": schema version " << m->to << ", up to date\n";
+            std::cout << db.db << ": schema version " << m->to << ", up to date\n";
         else
-            std::cout << db << ": schema version " << m->from << " -> " << m->to << "\n";
+            std::cout << db.db << ": schema version " << m->from << " -> " << m->to << "\n";
         return exit_code::ok;
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
@@ -131,19 +158,35 @@ int cmd_init(const std::string& db) {
     }
 }
 
-int cmd_demo(const std::string& db) {
+int cmd_demo(const store_files& db) {
     auto s = open(db, true);
     if (!s) return exit_code::store;
     store::transaction t(*s->conn);
     int added = store::load_demo(*s->db, *s->hasher, actions::system_now());
     t.commit();
-    std::cout << db << ": demo tariffs and services loaded; " << added
+    std::cout << db.db << ": demo tariffs and services loaded; " << added
               << " demo subscribers added (79160000001..79160000005, PIN " << store::demo_pin
               << ", PUK " << store::demo_puk << ")\n";
     return exit_code::ok;
 }
 
-int cmd_subscriber_add(const std::string& db, const add_options& o) {
+int cmd_subscriber_add(const store_files& db, const add_options& given) {
+    add_options o = given;
+    if (!o.codes_file.empty()) {
+        // The codes come from a file or stdin, never from argv (which every
+        // local user can read in /proc).
+        std::ifstream file;
+        if (o.codes_file != "-") {
+            file.open(o.codes_file);
+            if (!file) {
+                std::cerr << "error: --codes-file " << o.codes_file << ": cannot open\n";
+                return exit_code::usage;
+            }
+        }
+        std::istream& in = o.codes_file == "-" ? std::cin : file;
+        if (auto pin = read_secret(in); !pin.empty()) o.pin = pin;
+        if (auto puk = read_secret(in); !puk.empty()) o.puk = puk;
+    }
     if (!valid_msisdn(o.msisdn)) {
         std::cerr << "error: MSISDN '" << o.msisdn << "' must be 5 to 15 digits\n";
         return exit_code::usage;
@@ -166,7 +209,7 @@ int cmd_subscriber_add(const std::string& db, const add_options& o) {
     for (const auto* code : {&o.pin, &o.puk}) {
         if (*code && (code->value().empty() ||
                       code->value().find_first_not_of("0123456789") != std::string::npos)) {
-            std::cerr << "error: " << (code == &o.pin ? "--pin" : "--puk") << " must be digits\n";
+            std::cerr << "error: the " << (code == &o.pin ? "PIN" : "PUK") << " must be digits\n";
             return exit_code::usage;
         }
     }
@@ -209,12 +252,12 @@ int cmd_subscriber_add(const std::string& db, const add_options& o) {
     return exit_code::ok;
 }
 
-int cmd_subscriber_show(const std::string& db, const std::string& msisdn, bool json) {
+int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool json) {
     auto s = open(db);
     if (!s) return exit_code::store;
     auto sub = s->db->find_subscriber(msisdn);
     if (!sub) {
-        std::cerr << "error: subscriber " << msisdn << " not found in " << db << "\n";
+        std::cerr << "error: subscriber " << msisdn << " not found in " << db.db << "\n";
         return exit_code::refused;
     }
     auto& a = *s->db;
@@ -292,7 +335,7 @@ int cmd_subscriber_show(const std::string& db, const std::string& msisdn, bool j
     return exit_code::ok;
 }
 
-int cmd_topup(const std::string& db, const std::string& msisdn, const std::string& rub) {
+int cmd_topup(const store_files& db, const std::string& msisdn, const std::string& rub) {
     auto s = open(db);
     if (!s) return exit_code::store;
     auto o = run_action(*s, msisdn, "topup", {{"amount", rub}});
@@ -305,7 +348,7 @@ int cmd_topup(const std::string& db, const std::string& msisdn, const std::strin
     return exit_code::ok;
 }
 
-int cmd_archive(const std::string& db, const std::string& msisdn, int limit) {
+int cmd_archive(const store_files& db, const std::string& msisdn, int limit) {
     if (limit < 1) {
         std::cerr << "error: --limit must be at least 1\n";
         return exit_code::usage;
@@ -323,7 +366,7 @@ int cmd_archive(const std::string& db, const std::string& msisdn, int limit) {
     return exit_code::ok;
 }
 
-int cmd_password_check(const std::string& db, const std::string& msisdn, std::istream& in) {
+int cmd_password_check(const store_files& db, const std::string& msisdn, std::istream& in) {
     auto pw = read_secret(in);
     auto s = open(db);
     if (!s) return exit_code::store;
@@ -336,7 +379,7 @@ int cmd_password_check(const std::string& db, const std::string& msisdn, std::is
     return exit_code::ok;
 }
 
-int cmd_password_set(const std::string& db, const std::string& msisdn, std::istream& in) {
+int cmd_password_set(const store_files& db, const std::string& msisdn, std::istream& in) {
     auto pw = read_secret(in);
     auto s = open(db);
     if (!s) return exit_code::store;
@@ -349,7 +392,7 @@ int cmd_password_set(const std::string& db, const std::string& msisdn, std::istr
     return exit_code::ok;
 }
 
-int cmd_catalog_import(const std::string& db, const std::string& file) {
+int cmd_catalog_import(const store_files& db, const std::string& file) {
     auto c = read_catalog(file);
     if (!c) {
         std::cerr << c.error() << "\n";
@@ -365,11 +408,11 @@ int cmd_catalog_import(const std::string& db, const std::string& file) {
     }
     t.commit();
     std::cout << file << ": " << c->tariffs.size() << " tariffs and " << c->services.size()
-              << " services imported into " << db << "\n";
+              << " services imported into " << db.db << "\n";
     return exit_code::ok;
 }
 
-int cmd_daily(const std::string& db) {
+int cmd_daily(const store_files& db) {
     auto s = open(db);
     if (!s) return exit_code::store;
     store::transaction t(*s->conn);
@@ -383,6 +426,16 @@ int cmd_daily(const std::string& db) {
               << actions::format_rub(r.promised_total)
               << " RUB; dedup keys purged: " << r.dedup_purged << "\n";
     return exit_code::ok;
+}
+
+int cmd_fix_permissions(const store_files& db) {
+    auto done = store::make_files_private(db.db, db.key_file());
+    if (!done) {
+        std::cerr << "error: " << done.error() << "\n";
+        return exit_code::store;
+    }
+    std::cout << (done->empty() ? db.db + ": no store files found\n" : *done);
+    return done->empty() ? exit_code::store : exit_code::ok;
 }
 
 int cmd_check_menus(const std::string& dir) {

@@ -16,6 +16,14 @@ enum exit_code : int {
     store = 3,    ///< database cannot be opened, is newer, or not initialised
 };
 
+/// The store the command works on: the database and its server key file.
+struct store_files {
+    std::string db = "ussdgw.db";  ///< SQLite file
+    std::string key;               ///< server key file; empty: "<db>.key"
+    /// The key file in force.
+    std::string key_file() const;
+};
+
 /// Options of `subscriber add`.
 struct add_options {
     std::string msisdn;              ///< digits
@@ -24,28 +32,34 @@ struct add_options {
     std::string language = "en";     ///< en or ru
     std::optional<std::string> pin;  ///< SIM PIN (hashed)
     std::optional<std::string> puk;  ///< SIM PUK (hashed)
+    /// A file ("-": stdin) holding the PIN on its first line and the PUK on its
+    /// second, so the codes never appear in the process list; an empty line
+    /// leaves that code as --pin/--puk (or unset) says.
+    std::string codes_file;
 };
 
 /// `init`: create or migrate.
-int cmd_init(const std::string& db);
+int cmd_init(const store_files& db);
 /// `demo`: init, then load the demo catalogue and subscribers.
-int cmd_demo(const std::string& db);
+int cmd_demo(const store_files& db);
 /// `subscriber add`.
-int cmd_subscriber_add(const std::string& db, const add_options& o);
+int cmd_subscriber_add(const store_files& db, const add_options& o);
 /// `subscriber show` (human-readable or JSON).
-int cmd_subscriber_show(const std::string& db, const std::string& msisdn, bool json);
+int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool json);
 /// `topup MSISDN RUB` through the topup action (archived, admin channel).
-int cmd_topup(const std::string& db, const std::string& msisdn, const std::string& rub);
+int cmd_topup(const store_files& db, const std::string& msisdn, const std::string& rub);
 /// `archive MSISDN [--limit N]`.
-int cmd_archive(const std::string& db, const std::string& msisdn, int limit);
+int cmd_archive(const store_files& db, const std::string& msisdn, int limit);
 /// `password check MSISDN`: password on `in`; lockout rules apply.
-int cmd_password_check(const std::string& db, const std::string& msisdn, std::istream& in);
+int cmd_password_check(const store_files& db, const std::string& msisdn, std::istream& in);
 /// `password set MSISDN`: new permanent password on `in` (USSD rules).
-int cmd_password_set(const std::string& db, const std::string& msisdn, std::istream& in);
+int cmd_password_set(const store_files& db, const std::string& msisdn, std::istream& in);
 /// `catalog import FILE`.
-int cmd_catalog_import(const std::string& db, const std::string& file);
+int cmd_catalog_import(const store_files& db, const std::string& file);
 /// `daily`: blocking fees, promised repayments, old dedup keys.
-int cmd_daily(const std::string& db);
+int cmd_daily(const store_files& db);
+/// `fix-permissions`: chmod 0600 the store, its -wal/-shm and the key file.
+int cmd_fix_permissions(const store_files& db);
 /// `check-menus DIR`: validates the operator's menu files against the actions.
 int cmd_check_menus(const std::string& dir);
 

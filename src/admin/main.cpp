@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/stat.h>
+
 #include <iostream>
 
 #include "commands.hpp"
@@ -9,6 +11,8 @@
 using namespace ussdgw::admin;
 
 int main(int argc, char** argv) {
+    // Everything this tool creates (store, -wal, -shm, key) is for its owner only.
+    ::umask(077);
     CLI::App app{
         "ussdgw-admin: create and migrate the account store, provision and inspect "
         "subscribers, top up, list the archive, import the catalogue, check menus."};
@@ -16,8 +20,11 @@ int main(int argc, char** argv) {
         "Exit codes: 0 done/accepted; 1 refused (action refused, password refused, problems "
         "found); 2 bad command line or input; 3 database cannot be opened, is newer than this "
         "binary, or is not initialised.");
-    std::string db = "ussdgw.db";
-    app.add_option("--db", db, "SQLite database file")->capture_default_str();
+    store_files db;
+    app.add_option("--db", db.db, "SQLite database file")->capture_default_str();
+    app.add_option("--key-file", db.key,
+                   "Server key file keying secret hashes (default: the database path + .key; "
+                   "created with the store, mode 0600; back it up with the store)");
     app.require_subcommand(1);
     app.fallthrough();  // --db may come after the subcommand too
 
@@ -39,8 +46,14 @@ int main(int argc, char** argv) {
     sadd->add_option("--tariff", add.tariff, "Tariff name")->capture_default_str();
     sadd->add_option("--language", add.language, "en or ru")->capture_default_str();
     std::string pin, puk;
-    auto* pin_opt = sadd->add_option("--pin", pin, "SIM PIN (stored hashed)");
-    auto* puk_opt = sadd->add_option("--puk", puk, "SIM PUK (stored hashed)");
+    auto* pin_opt = sadd->add_option(
+        "--pin", pin,
+        "SIM PIN (stored hashed). Visible to every local user in the process list: "
+        "for tests; use --codes-file on a server");
+    auto* puk_opt = sadd->add_option("--puk", puk, "SIM PUK (stored hashed); as --pin");
+    sadd->add_option("--codes-file", add.codes_file,
+                     "Read the PIN (first line) and PUK (second line) from FILE, or from stdin "
+                     "with '-', so they never appear in the process list");
     sadd->callback([&] {
         if (*pin_opt) add.pin = pin;
         if (*puk_opt) add.puk = puk;
@@ -89,6 +102,11 @@ int main(int argc, char** argv) {
     auto* daily =
         app.add_subcommand("daily", "Run the daily job: blocking fees, promised repayments");
     daily->callback([&] { rc = cmd_daily(db); });
+
+    auto* fix = app.add_subcommand(
+        "fix-permissions",
+        "Make the store, its -wal/-shm files and the server key readable by their owner only");
+    fix->callback([&] { rc = cmd_fix_permissions(db); });
 
     std::string menu_dir;
     auto* menus =

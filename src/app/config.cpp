@@ -128,6 +128,10 @@ const std::map<std::string, setter>& keys() {
              c.smsc.password = v;
              return std::string{};
          })},
+        {"smsc.password_file", custom([](config& c, const std::string& v) {
+             c.smsc.password_file = v;
+             return std::string{};
+         })},
         {"smsc.system_type", custom([](config& c, const std::string& v) {
              if (v.size() > 12) return std::string("must be at most 12 characters");
              c.smsc.system_type = v;
@@ -151,6 +155,7 @@ const std::map<std::string, setter>& keys() {
         {"smsc.submit_deadline", ms(&smpp::client_options::submit_deadline)},
         {"smsc.drain_timeout", ms(&smpp::client_options::drain_timeout)},
         {"store.path", text(&config::db_path)},
+        {"store.key_file", text(&config::key_file)},
         {"menus.dir", text(&config::menus_dir)},
         {"log.level", custom([](config& c, const std::string& v) {
              static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};

@@ -5,7 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <cstdlib>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +20,7 @@
 #include "ussdgw/app/self_service.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/store/schema.hpp"
+#include "ussdgw/store/server_key.hpp"
 #include "ussdgw/app/version.hpp"
 
 namespace ussdgw::app {
@@ -28,6 +32,7 @@ struct flags {
     std::string smsc;
     std::string system_id;
     std::string password;
+    std::string password_file;
     std::string db;
     std::string menus;
     std::string log_level;
@@ -43,6 +48,16 @@ void setup_logging(const std::string& level) {
     spdlog::set_default_logger(logger);
 }
 
+// The first line of a password file, without its line end.
+util::result<std::string, std::string> read_password_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return util::fail("password file " + path + ": cannot open it");
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
 // Builds the snapshot: defaults <- file <- environment <- flags.
 util::result<config, config_errors> build_config(const flags& f) {
     config c;
@@ -52,6 +67,20 @@ util::result<config, config_errors> build_config(const flags& f) {
         c = std::move(loaded).value();
     }
     config_errors errors;
+    // The bind password, weakest source first: config file, a password file
+    // (config, then systemd's credentials directory), the environment, a flag.
+    std::string pw_file = f.password_file.empty() ? c.smsc.password_file : f.password_file;
+    if (pw_file.empty())
+        if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"))
+            if (std::filesystem::exists(std::string(dir) + "/smsc-password"))
+                pw_file = std::string(dir) + "/smsc-password";
+    if (!pw_file.empty()) {
+        auto pw = read_password_file(pw_file);
+        if (!pw)
+            errors.push_back(pw.error());
+        else
+            c.smsc.password = *pw;
+    }
     if (const char* pw = std::getenv("USSDGW_SMSC_PASSWORD")) c.smsc.password = pw;
     if (!f.smsc.empty()) {
         if (auto r = apply_smsc_address(c, f.smsc); !r) errors.push_back("--smsc: " + r.error());
@@ -79,10 +108,19 @@ util::result<config, config_errors> build_config(const flags& f) {
     return c;
 }
 
+std::string key_path(const config& c) {
+    return c.key_file.empty() ? store::default_key_path(c.db_path) : c.key_file;
+}
+
 // What starting would do to the store, without changing it: the daemon
-// creates a missing file and migrates an older one, but refuses a newer one.
-util::result<std::string, std::string> check_store(const std::string& path) {
-    if (!std::filesystem::exists(path)) return "store " + path + " will be created at start";
+// creates a missing file and migrates an older one, but refuses a newer one,
+// one that others may read, and a server key that is missing or not its own.
+util::result<std::string, std::string> check_store(const config& cfg) {
+    const std::string& path = cfg.db_path;
+    if (auto p = store::check_private_files(path, key_path(cfg)); !p) return util::fail(p.error());
+    if (!std::filesystem::exists(path))
+        return "store " + path + " and its server key " + key_path(cfg) +
+               " will be created at start";
     try {
         store::connection c(path, store::open_mode::read_only);
         int v = c.user_version();
@@ -91,10 +129,16 @@ util::result<std::string, std::string> check_store(const std::string& path) {
             return util::fail(fmt::format(
                 "store {}: schema version {} is newer than this binary's {}; run a newer ussdgw",
                 path, v, latest));
+        std::string key = "server key " + key_path(cfg) + " will key it at start";
+        if (v >= 5) {
+            auto k = store::check_server_key(c, key_path(cfg));
+            if (!k) return util::fail(k.error());
+            key = *k;
+        }
         if (v < latest)
-            return fmt::format("store {} at schema {} will be migrated to {} at start", path, v,
-                               latest);
-        return fmt::format("store {} at schema {}", path, v);
+            return fmt::format("store {} at schema {} will be migrated to {} at start, {}", path, v,
+                               latest, key);
+        return fmt::format("store {} at schema {}, {}", path, v, key);
     } catch (const std::exception& e) {
         return util::fail("store " + path + ": " + e.what());
     }
@@ -163,6 +207,10 @@ class daily_job {
 }  // namespace
 
 int run_main(int argc, char** argv) {
+    // The store, its -wal and -shm, and the server key are created for this
+    // user only; a core dump must not carry secrets out of the process.
+    ::umask(077);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     CLI::App cli{
         "ussdgw: USSD/SMS self-service gateway. Binds to an SMSC over SMPP 3.4 as an ESME\n"
         "(bind_transceiver), answers USSD dialogs and SMS commands from menus/ and keeps\n"
@@ -173,8 +221,11 @@ int run_main(int argc, char** argv) {
     cli.add_option("--smsc", f.smsc, "SMSC address HOST:PORT (default 127.0.0.1:2775)");
     cli.add_option("--system-id", f.system_id, "bind system_id (default ussdgw)");
     cli.add_option("--password", f.password,
-                   "bind password; prefer the USSDGW_SMSC_PASSWORD environment variable, "
-                   "which a flag overrides");
+                   "bind password. Every local user can read a command line in /proc: on a "
+                   "server use --password-file, the USSDGW_SMSC_PASSWORD environment variable or "
+                   "systemd's LoadCredential=smsc-password (a flag overrides them all)");
+    cli.add_option("--password-file", f.password_file,
+                   "read the bind password from the first line of FILE (mode 0600)");
     cli.add_option("--db", f.db, "SQLite account store (default ussdgw.db)");
     cli.add_option("--menus", f.menus, "Menu directory (default menus)");
     cli.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off");
@@ -202,7 +253,7 @@ int run_main(int argc, char** argv) {
         return 1;
     }
     if (f.check_config) {
-        auto store = check_store(cfg.db_path);
+        auto store = check_store(cfg);
         if (!store) {
             std::cerr << "ussdgw: " << store.error() << "\n";
             return 1;
@@ -213,11 +264,16 @@ int run_main(int argc, char** argv) {
     }
 
     setup_logging(cfg.log_level);
+    if (auto p = store::check_private_files(cfg.db_path, key_path(cfg)); !p) {
+        spdlog::critical("refusing to start: {}", p.error());
+        return 1;
+    }
     boost::asio::io_context io;
     std::shared_ptr<actions::store_runner> runner;
     try {
         actions::runner_options ro;
         ro.db_path = cfg.db_path;
+        ro.key_path = key_path(cfg);
         ro.cfg = cfg.rules;
         runner = std::make_shared<actions::store_runner>(std::move(ro));
     } catch (const std::exception& e) {
@@ -228,6 +284,7 @@ int run_main(int argc, char** argv) {
     door_options.dialog_timeout = cfg.dialog_timeout;
     door_options.max_dialogs = cfg.max_dialogs;
     door_options.duplicate_window = cfg.duplicate_window;
+    if (runner->key()) door_options.request_keys = util::fingerprinter(runner->key()->bytes());
     auto door = std::make_unique<self_service_door>(io.get_executor(), runner,
                                                     std::move(doors).value(), door_options);
     self_service_door& self_service = *door;

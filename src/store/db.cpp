@@ -1,6 +1,8 @@
 #include "ussdgw/store/db.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -96,6 +98,12 @@ std::int64_t statement::changes() const {
 }
 
 connection::connection(const std::string& path, open_mode mode) : path_(path) {
+    if (mode == open_mode::read_write) {
+        // A new store is private from its first byte (it will hold secret
+        // hashes); SQLite gives the -wal and -shm files the same mode.
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) ::close(fd);
+    }
     int flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     // Each connection is used by one thread at a time: no SQLite mutexes needed.

@@ -9,7 +9,7 @@ namespace {
 // One entry per version: steps[0] takes an empty file to v1, steps[1] takes
 // v1 to v2, and so on. Never edit a released step; append a new one.
 // Money is INTEGER kopecks everywhere; times are unix seconds.
-constexpr std::array<const char*, 4> steps = {
+constexpr std::array<const char*, 5> steps = {
     // v1: accounts, secrets, catalogues, money movements, archive.
     R"sql(
 CREATE TABLE tariffs (
@@ -168,6 +168,14 @@ UPDATE subscriptions SET charged_periods = max(0,
   (SELECT CASE period WHEN 'daily' THEN 86400 ELSE 30 * 86400 END
    FROM services WHERE code = subscriptions.service))
 WHERE service IN (SELECT code FROM services WHERE period IN ('daily', 'monthly'));
+)sql",
+    // v5: the server key's check value (store/server_key.hpp): the key itself
+    // lives outside the database; this row only tells a wrong or missing key.
+    R"sql(
+CREATE TABLE server_key (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  check_value TEXT NOT NULL
+);
 )sql",
 };
 

@@ -34,7 +34,7 @@ std::unique_ptr<child_process> start_daemon(std::uint16_t port,
             if (a == flag) return true;
         return false;
     };
-    if (!given("--password")) {
+    if (!given("--password") && !given("--password-file")) {
         argv.push_back("--password");
         argv.push_back("secret");
     }

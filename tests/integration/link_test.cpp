@@ -4,6 +4,7 @@
 // and a polite unbind on SIGTERM.
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <signal.h>
 
 #include <regex>
@@ -137,8 +138,15 @@ TEST_CASE("--check-config validates and exits 0 or 1 with file:line") {
     CHECK(broken.output().find("bad.conf:2: smsc.port") != std::string::npos);
     // A store that is not a database is found before the daemon would start on it.
     auto junk = write_script(dir, "junk.db", "this is not sqlite\n");
+    ::chmod(junk.c_str(), 0600);
     child_process bad_store(
         {binary_path("ussdgw"), "--db", junk, "--menus", shipped_menus(), "--check-config"});
     CHECK(bad_store.wait_exit(patience) == 1);
     CHECK(bad_store.output().find("store " + junk) != std::string::npos);
+    // A store others may read is found too, with the fix.
+    ::chmod(junk.c_str(), 0644);
+    child_process open_store(
+        {binary_path("ussdgw"), "--db", junk, "--menus", shipped_menus(), "--check-config"});
+    CHECK(open_store.wait_exit(patience) == 1);
+    CHECK(open_store.output().find("fix-permissions") != std::string::npos);
 }

@@ -39,7 +39,8 @@ struct prepare_context {
     prepared& out;                ///< what the handler will find
     /// Hashes `secret` into out.hashes.
     void hash(const std::string& secret);
-    /// Verifies `secret` against `hash` into out.verified.
+    /// Verifies `secret` against `hash` into out.verified; a match on a stale
+    /// (unkeyed) hash also hashes `secret` for the handler's rekey().
     void verify(const std::string& hash, const std::string& secret);
     /// Generates a random password into out.generated and hashes it.
     void generate(std::size_t length);
@@ -69,6 +70,9 @@ class context {
     std::string hash(const std::string& secret) const;
     /// Whether `secret` matches `hash` (from prepare, else verified now).
     bool verify(const std::string& hash, const std::string& secret) const;
+    /// After a successful verify: the hash to store instead of `hash` when it was
+    /// made before the store had a server key, else nullopt (keep `hash`).
+    std::optional<std::string> rekey(const std::string& hash, const std::string& secret) const;
     /// The i-th generated password (from prepare, else made now).
     std::string generated(std::size_t i, std::size_t length);
     /// A text in the request's language.

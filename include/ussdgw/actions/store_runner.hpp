@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,9 @@ struct runner_options {
     /// true: create/migrate the file at start; false: refuse a file not at
     /// the latest schema version (the operator runs `ussdgw-admin init`).
     bool migrate = true;
+    /// The server key file (store/server_key.hpp): read, or created for a store
+    /// that has none; empty: no key (hashes unkeyed; tests and old stores only).
+    std::string key_path;
     rules cfg;                     ///< self-service rules, including pwhash limits
     clock_fn clock = system_now;   ///< time source
     std::size_t hash_threads = 1;  ///< Argon2id pool size (each hash uses pwhash.mem)
@@ -68,6 +72,8 @@ class store_runner : public runner {
     void drain();
     /// Counters so far.
     runner_stats stats() const;
+    /// The store's server key (nullopt when opened without one).
+    const std::optional<store::server_key>& key() const { return key_; }
 
   private:
     struct item;
@@ -79,7 +85,8 @@ class store_runner : public runner {
 
     runner_options opts_;
     const registry& reg_;
-    store::hasher hasher_;
+    std::optional<store::server_key> key_;
+    std::optional<store::hasher> hasher_;  // built once the store's key is known
 
     mutable std::mutex mu_;
     std::condition_variable cv_;       // writer queue

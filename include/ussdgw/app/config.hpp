@@ -21,6 +21,7 @@ struct config {
     smpp::client_options smsc;                ///< [smsc] link settings
     smpp::smsc_profile profile;               ///< [smsc] profile: how USSD is carried
     std::string db_path = "ussdgw.db";        ///< [store] path
+    std::string key_file;                     ///< [store] key_file; empty: db_path + ".key"
     std::string menus_dir = "menus";          ///< [menus] dir
     std::string log_level = "info";           ///< [log] level
     std::chrono::seconds dialog_timeout{60};  ///< [ussd] dialog_timeout

@@ -24,6 +24,7 @@ struct client_options {
     std::uint16_t port = 2775;                          ///< SMSC port
     std::string system_id = "ussdgw";                   ///< bind system_id
     std::string password;                               ///< bind password (a secret: never logged)
+    std::string password_file;                          ///< where to read it ([smsc] password_file)
     std::string system_type;                            ///< bind system_type
     std::chrono::milliseconds backoff_min{500};         ///< first rebind delay
     std::chrono::milliseconds backoff_max{30'000};      ///< cap on the rebind delay

@@ -47,6 +47,7 @@ struct fixture {
         std::make_shared<std::atomic<std::int64_t>>(t0);
     std::unique_ptr<actions::store_runner> runner;
     actions::rules cfg = test_rules();
+    std::string key_path;  ///< the server key file; empty: none (the store's hashes unkeyed)
 
     explicit fixture(bool demo = true) {
         if (demo) make_demo_db(path);
@@ -59,6 +60,7 @@ struct fixture {
         actions::runner_options o;
         o.db_path = path;
         o.cfg = cfg;
+        o.key_path = key_path;
         auto clock = now;
         o.clock = [clock] { return clock->load(); };
         runner = std::make_unique<actions::store_runner>(std::move(o));

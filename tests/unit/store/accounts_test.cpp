@@ -10,6 +10,9 @@
 #include "ussdgw/store/demo.hpp"
 #include "ussdgw/store/schema.hpp"
 #include "ussdgw/store/secrets.hpp"
+#include "ussdgw/store/server_key.hpp"
+
+#include <sys/stat.h>
 
 using namespace ussdgw;
 
@@ -152,4 +155,36 @@ TEST_CASE("demo data loads once - with hashed SIM codes") {
     CHECK_FALSE(f.a.find_password("79160000001", "permanent"));
     CHECK(f.a.all_tariffs().size() == 3);
     CHECK(f.a.service_rule("voicemail", "Premium") == "included");
+}
+
+TEST_CASE("a new store is private - a store others may read is refused and can be fixed") {
+    test::temp_dir d;
+    auto path = d.file("p.db");
+    {
+        // Whatever the process umask, the store and the files SQLite makes beside it are 0600.
+        const auto old = ::umask(022);
+        store::connection c(path);
+        REQUIRE(store::migrate(c));
+        ::umask(old);
+        struct stat st {};
+        REQUIRE(::stat(path.c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0600);
+        for (const char* side : {"-wal", "-shm"}) {
+            REQUIRE(::stat((path + side).c_str(), &st) == 0);
+            CHECK((st.st_mode & 0777) == 0600);
+        }
+    }
+    const auto key = d.file("p.db.key");
+    CHECK(store::check_private_files(path, key));
+    ::chmod(path.c_str(), 0644);
+    auto refused = store::check_private_files(path, key);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().find("may be read or written by others (mode 0644)") !=
+          std::string::npos);
+    CHECK(refused.error().find("ussdgw-admin --db " + path + " fix-permissions") !=
+          std::string::npos);
+    auto fixed = store::make_files_private(path, key);
+    REQUIRE(fixed);
+    CHECK(fixed->find("mode 0644 -> 0600") != std::string::npos);
+    CHECK(store::check_private_files(path, key));
 }

@@ -166,7 +166,6 @@ TEST_CASE("a v3 database migrates to v4 - old subscriptions count as charged up 
     const std::int64_t after = std::time(nullptr);
     REQUIRE(m);
     CHECK(m->from == 3);
-    CHECK(m->to == 4);
     CHECK(m->to == store::latest_schema_version());
     CHECK(store::check_version(c));
     auto periods = [&](const std::string& msisdn, const std::string& service) {
@@ -210,7 +209,7 @@ TEST_CASE("the v4 step adds charged_periods as NOT NULL DEFAULT 0 to subscriptio
     test::temp_dir d;
     store::connection c(d.file("v4.db"));
     REQUIRE(store::migrate(c));
-    CHECK(store::latest_schema_version() == 4);
+    CHECK(store::latest_schema_version() >= 4);
     CHECK(int_of(c,
                  "SELECT count(*) FROM pragma_table_info('subscriptions') WHERE name = "
                  "'charged_periods' AND dflt_value = '0' AND \"notnull\" = 1") == 1);

@@ -1,0 +1,147 @@
+// Secrets end to end: the store and its key are private files, the daemon
+// refuses a store others may read, and passwords and codes never need the
+// command line (where every local user can read them).
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness.hpp"
+
+using namespace ussdgw::test;
+
+namespace {
+
+unsigned mode_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+}
+
+int run_admin(const std::vector<std::string>& args, const std::string& input = "",
+              std::string* output = nullptr) {
+    std::vector<std::string> argv{binary_path("ussdgw-admin")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    child_process p(argv);
+    if (!input.empty()) p.write(input);
+    p.close_stdin();
+    auto rc = p.wait_exit(patience);
+    if (output) *output = p.output();
+    REQUIRE(rc);
+    return *rc;
+}
+
+std::string fast_hash_config(const temp_dir& dir) {
+    auto path = dir.file("fast.conf");
+    std::ofstream(path) << "[rules]\npwhash = minimum\n";
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("the store and its server key are created private - others may not read them") {
+    temp_dir dir;
+    auto db = demo_store(dir);
+    CHECK(mode_of(db) == 0600);
+    CHECK(mode_of(db + ".key") == 0600);
+}
+
+TEST_CASE("the daemon refuses a store others may read - ussdgw-admin fix-permissions repairs it") {
+    temp_dir dir;
+    auto db = demo_store(dir);
+    ::chmod(db.c_str(), 0644);
+    auto sim = start_sim({});
+    {
+        auto refused = start_daemon(sim.port, {"--db", db, "--config", fast_hash_config(dir)});
+        CHECK(refused->wait_exit(patience) == 1);
+        CHECK(refused->output().find("refusing to start: " + db +
+                                     " may be read or written by others (mode 0644)") !=
+              std::string::npos);
+        CHECK(refused->output().find("fix-permissions") != std::string::npos);
+    }
+    std::string out;
+    CHECK(run_admin({"--db", db, "fix-permissions"}, "", &out) == 0);
+    CHECK(out.find("mode 0644 -> 0600") != std::string::npos);
+    CHECK(mode_of(db) == 0600);
+    auto daemon = start_daemon(sim.port, {"--db", db, "--config", fast_hash_config(dir)});
+    CHECK(sim.proc->wait_for("bind ok", patience));
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(patience) == 0);
+}
+
+TEST_CASE("a store without its server key is refused - the key is never silently replaced") {
+    temp_dir dir;
+    auto db = demo_store(dir);
+    std::rename((db + ".key").c_str(), dir.file("moved.key").c_str());
+    auto sim = start_sim({});
+    auto refused = start_daemon(sim.port, {"--db", db});
+    CHECK(refused->wait_exit(patience) == 1);
+    CHECK(refused->output().find("which is missing: restore it") != std::string::npos);
+    struct stat st {};
+    CHECK(::stat((db + ".key").c_str(), &st) != 0);
+    // The config can name where the key lives.
+    auto conf = dir.file("key.conf");
+    std::ofstream(conf) << "[store]\nkey_file = " << dir.file("moved.key") << "\n";
+    auto daemon = start_daemon(sim.port, {"--db", db, "--config", conf});
+    CHECK(sim.proc->wait_for("bind ok", patience));
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(patience) == 0);
+}
+
+TEST_CASE("the bind password comes from a file instead of the command line") {
+    temp_dir dir;
+    auto db = demo_store(dir);
+    auto pw = dir.file("smsc.pw");
+    std::ofstream(pw) << "secret\n";
+    auto sim = start_sim({});
+    auto daemon = start_daemon(sim.port, {"--db", db, "--password-file", pw});
+    CHECK(sim.proc->wait_for("bind ok", patience));
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(patience) == 0);
+    // And from systemd's credentials directory, under the name LoadCredential gives it.
+    auto creds = dir.file("creds");
+    std::filesystem::create_directory(creds);
+    std::ofstream(creds + "/smsc-password") << "secret\n";
+    child_process with_creds(
+        {binary_path("ussdgw"), "--smsc", "127.0.0.1:" + std::to_string(sim.port), "--db", db,
+         "--menus", shipped_menus()},
+        {{"CREDENTIALS_DIRECTORY", creds}});
+    CHECK(sim.proc->wait_for("bind ok", patience));
+    with_creds.signal(SIGTERM);
+    CHECK(with_creds.wait_exit(patience) == 0);
+    auto missing = start_daemon(sim.port, {"--db", db, "--password-file", dir.file("none")});
+    CHECK(missing->wait_exit(patience) == 1);
+    CHECK(missing->output().find("password file " + dir.file("none") + ": cannot open") !=
+          std::string::npos);
+}
+
+TEST_CASE("ussdgw-admin takes the PIN and PUK from stdin - and they work at the handset") {
+    temp_dir dir;
+    auto db = dir.file("s.db");
+    REQUIRE(run_admin({"--db", db, "demo"}) == 0);
+    std::string out;
+    CHECK(run_admin({"--db", db, "subscriber", "add", "79001112233", "--codes-file", "-"},
+                    "4321\n87654321\n", &out) == 0);
+    CHECK(out.find("4321") == std::string::npos);
+    CHECK(run_admin({"--db", db, "subscriber", "add", "79001112234", "--codes-file", "-"}, "12ab\n",
+                    &out) == 2);
+    CHECK(out.find("the PIN must be digits") != std::string::npos);
+    auto script = write_script(dir, "pin.sim", R"(
+wait-bind
+79001112233 ussd **04*4321*5678*5678#
+expect ussd 79001112233 end The PIN has been changed.
+79001112233 ussd **05*87654321*1111*1111#
+expect ussd 79001112233 end
+)");
+    auto sim = start_sim({"--script", script});
+    auto daemon = start_daemon(sim.port, {"--db", db, "--config", fast_hash_config(dir)});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    INFO("simulator:\n" << sim.proc->output());
+    daemon->signal(SIGTERM);
+    daemon->wait_exit(patience);
+    INFO("daemon:\n" << daemon->output());
+    CHECK(rc == 0);
+}
