@@ -75,8 +75,11 @@ mo_verdict ussd_routes::on_mo(ussd_message& m, clock::time_point now) {
     auto found = records_.find(k);
     record* r = found == records_.end() ? nullptr : &found->second;
 
+    // An SMSC that sends op 1 on every MO: within a dialog it is known (open,
+    // or ended recently: a late answer should hear that the session ended),
+    // anything but a service string answers it.
     if (m.in.kind == domain::ussd_kind::begin && profile_.open_begin == begin_while_open::answer &&
-        r && r->open && !looks_like_service_string(m.in.text))
+        r && !looks_like_service_string(m.in.text))
         m.in.kind = domain::ussd_kind::answer;
 
     const bool sequenced = m.route.its_session.has_value();

@@ -2,7 +2,11 @@
 // Interop test: the real ussdgw daemon (ESME) against an independent SMPP 3.4
 // implementation, npm's `smpp` package, playing the SMSC.
 //
-//   node smsc_interop.js --daemon PATH [--menus DIR] [--db PATH] [--verbose]
+//   node smsc_interop.js --daemon PATH [--menus DIR] [--db PATH] [--admin PATH] [--verbose]
+//
+// Scenario C needs the demo store (subscribers 79160000001..5): it makes its
+// own with ussdgw-admin (`--admin`, default: ussdgw-admin next to --daemon),
+// whatever --db says, and reads the archive with it afterwards.
 //
 // Every wait has a deadline and says what it expected and what arrived; there
 // are no sleeps (the one "nothing must arrive" check is a timer). On failure
@@ -21,7 +25,7 @@ const smpp = require('smpp');
 // Arguments
 
 function parseArgs(argv) {
-  const out = { daemon: null, menus: null, db: null, verbose: false };
+  const out = { daemon: null, menus: null, db: null, admin: null, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -31,16 +35,22 @@ function parseArgs(argv) {
     if (a === '--daemon') out.daemon = value();
     else if (a === '--menus') out.menus = value();
     else if (a === '--db') out.db = value();
+    else if (a === '--admin') out.admin = value();
     else if (a === '--verbose' || a === '-v') out.verbose = true;
     else if (a === '--help' || a === '-h') usage(null);
     else usage(`unknown argument ${a}`);
   }
   if (!out.daemon) usage('--daemon PATH is required');
+  // The daemon runs in a scratch directory (cwd), so relative paths given here
+  // must be made absolute first, or `--daemon build/ussdgw --menus menus` from
+  // the repository root would name files that do not exist there.
+  for (const k of ['daemon', 'menus', 'db', 'admin']) if (out[k]) out[k] = path.resolve(out[k]);
+  if (!out.admin) out.admin = path.join(path.dirname(out.daemon), 'ussdgw-admin');
   return out;
 }
 
 function usage(error) {
-  const text = 'usage: node smsc_interop.js --daemon PATH [--menus DIR] [--db PATH] [--verbose]';
+  const text = 'usage: node smsc_interop.js --daemon PATH [--menus DIR] [--db PATH] [--admin PATH] [--verbose]';
   if (error) {
     console.error(`smsc_interop: ${error}\n${text}`);
     process.exit(2);
@@ -84,6 +94,7 @@ const TAG_MESSAGE_PAYLOAD = 0x0424;
 const OP_PSSR_IND = 1;
 const OP_USSR_REQ = 2;
 const OP_PSSR_RESP = 17;
+const OP_USSR_CONF = 18;
 const OP_VENDOR_RELEASE = 0x81;
 const ESME_RINVPASWD = 0x0e;
 const ESME_RINVCMDID = 0x03;
@@ -358,11 +369,12 @@ class Smsc {
 // The daemon under test.
 
 class Daemon {
-  constructor(port, name, smsc) {
+  // `store`: a database of the scenario's own (scenario C's demo store), else --db.
+  constructor(port, name, smsc, store = null) {
     const dir = path.join(tmp, name);
     fs.mkdirSync(dir, { recursive: true });
     const menus = args.menus || fs.mkdtempSync(path.join(dir, 'menus-'));
-    const db = args.db || path.join(dir, 'ussdgw.db'); // scenarios run one after the other
+    const db = store || args.db || path.join(dir, 'ussdgw.db'); // scenarios run one after the other
     this.argv = ['--smsc', `127.0.0.1:${port}`, '--system-id', 'ussdgw', '--password', 'secret',
       '--db', db, '--menus', menus, '--log-level', 'debug'];
     this.lines = [];
@@ -691,6 +703,7 @@ async function main() {
     check(fs.existsSync(args.daemon), `daemon binary not found: ${args.daemon}`);
     await mainScenario();
     await backoffScenario();
+    await fixedSequenceScenario();
   } catch (e) {
     fail('harness', e);
     if (!(e instanceof Failure)) console.log(e.stack);

@@ -40,8 +40,8 @@ enum class op_role : std::uint8_t {
 /// What a begin op means while the same dialog is open.
 enum class begin_while_open {
     restart,  ///< a new dialog replaces the open one (the handset dialled again)
-    answer,   ///< an answer, unless the text is a service string ("*111#"):
-              ///< for SMSCs that send op 1 on every MO
+    answer,   ///< an answer, unless the text is a service string ("*111#"), while the
+              ///< dialog is open or recently ended: for SMSCs that send op 1 on every MO
 };
 
 /// How one SMSC wants USSD and SMS carried. Chosen by [smsc] profile.

@@ -122,9 +122,12 @@ TEST_CASE("routes: an SMSC sending op 1 on every MO - a begin during a dialog is
     r.on_mo(redial, t0);
     CHECK(redial.in.kind == begin);  // a service string starts afresh
     r.on_screen("79160000001", 5, true, t0);
-    auto after_end = mo(begin, "1", 0);
-    r.on_mo(after_end, t0);
-    CHECK(after_end.in.kind == begin);  // no dialog open: it is a begin
+    auto late = mo(begin, "1", 0);
+    r.on_mo(late, t0);
+    CHECK(late.in.kind == answer);  // a late answer to the ended dialog: it hears so
+    auto unknown = mo(begin, "1", 0, 6);
+    r.on_mo(unknown, t0);
+    CHECK(unknown.in.kind == begin);  // no such dialog at all: a begin (not recognised)
 }
 
 TEST_CASE("routes: replies find their route - records are swept and bounded") {
