@@ -698,6 +698,250 @@ async function backoffScenario() {
   });
 }
 
+// ---------------------------------------------------------------------------
+// Scenario C: an SMSC that never moves the its_session_info sequence.
+//
+// Many SMSCs put the session number in octet 1 of its_session_info and leave
+// octet 2 at 0x00 on every MO (SMPP 3.4 has the ESME assign the sequence). With
+// the built-in profile `default` the daemon learns that per bind ("auto") and
+// must then process every answer: an earlier daemon took each answer after the
+// first for a resend of the one before and dropped it, so the dialog died after
+// its first screen. Here the same digit is even sent twice in a row.
+
+const DIALOG_SESSION = 7; // its_session_info octet 1 of the menu dialog
+const TRANSFER_SESSION = 8; // ... of the direct-code transfer
+const TRANSFER_CODE = '*111*4*4*79160000003*10*1#';
+
+// Runs ussdgw-admin with a deadline; resolves with its exit and output.
+function runAdmin(argv, timeoutMs = 20000) {
+  const line = `${args.admin} ${argv.join(' ')}`;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn(args.admin, argv, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Failure(`expected \`${line}\` to finish within ${timeoutMs} ms; output so far: ${JSON.stringify(out)}`));
+    }, timeoutMs);
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Failure(`cannot run \`${line}\`: ${e.message} (pass --admin PATH)`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, line });
+    });
+  });
+}
+
+// A fresh demo store (79160000001..5), made the way an operator makes one.
+async function demoStore(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = path.join(dir, 'demo.db');
+  for (const cmd of ['init', 'demo']) {
+    const r = await runAdmin(['--db', db, cmd]);
+    check(r.code === 0, `\`${r.line}\` exited code=${r.code} signal=${r.signal}: ${r.out.trim()}`);
+  }
+  return db;
+}
+
+// A USSD MO from a fixed-sequence SMSC: octet 2 of its_session_info is 0x00 always.
+function fixedMo(msisdn, session, text, op) {
+  return {
+    service_type: 'USSD',
+    source_addr_ton: 1, source_addr_npi: 1, source_addr: msisdn,
+    dest_addr_ton: 0, dest_addr_npi: 0, destination_addr: '111',
+    data_coding: 0x0f,
+    short_message: Buffer.from(text, 'ascii'), // GSM7 unpacked == ASCII for these
+    ussd_service_op: op,
+    its_session_info: Buffer.from([session, 0x00]),
+  };
+}
+
+function smText(sub) {
+  const octets = smOctets(sub);
+  const dec = decodeText(octets, sub.data_coding);
+  check(!dec.error, `text of ${describe(sub)} (${octets.toString('hex')}): ${dec.error}`);
+  return dec.text;
+}
+
+// submit_sm that arrived but no step took: each answer must get one screen only.
+function checkNoStraySubmit(smsc, when) {
+  const stray = smsc.inbox.filter((p) => p.command === 'submit_sm');
+  check(!stray.length, `${when}, unexpected submit_sm already waiting: ` +
+    stray.map((p) => `${describe(p)} ${JSON.stringify(decodeText(smOctets(p), p.data_coding).text)}`).join('; '));
+}
+
+let messageIds = 0;
+
+// Takes the next submit_sm matching `pred`, answers submit_sm_resp, decodes its text.
+async function takeSubmit(smsc, pred, what, timeoutMs = 10000) {
+  const sub = await smsc.waitFor((p) => p.command === 'submit_sm' && pred(p), what, timeoutMs);
+  sub.session.send(sub.response({ message_id: `c-${++messageIds}` }));
+  return { sub, text: smText(sub) };
+}
+
+// Sends one USSD MO (deliver_sm_resp must be 0) and takes the one screen it
+// gets: to the sender, with its_session_info naming the same session and an
+// end bit that agrees with the op. `want`: 'continue' (op 2) or 'end' (op 17).
+async function ussdStep(smsc, mo, want, what) {
+  checkNoStraySubmit(smsc, `before sending ${what}`);
+  const { resp } = await smsc.request('deliver_sm', mo, `deliver_sm_resp to ${what}`);
+  check(resp.command === 'deliver_sm_resp' && resp.command_status === 0,
+    `expected deliver_sm_resp status 0 to ${what}, got ${describe(resp)}`);
+  const session = mo.its_session_info[0];
+  const { sub, text } = await takeSubmit(smsc,
+    (p) => p.ussd_service_op !== undefined && p.destination_addr === mo.source_addr,
+    `the USSD screen answering ${what}`);
+  const wantOp = want === 'end' ? OP_PSSR_RESP : OP_USSR_REQ;
+  check(sub.ussd_service_op === wantOp,
+    `ussd_service_op: expected ${wantOp} (${want}), got ${sub.ussd_service_op}; text ${JSON.stringify(text)}`);
+  check(sub.its_session_info !== undefined, `the screen carries no its_session_info: ${describe(sub)}`);
+  const its = Buffer.from(sub.its_session_info);
+  check(its.length === 2 && its[0] === session,
+    `its_session_info: expected 2 octets with session ${session} in octet 1, got ${its.toString('hex')}`);
+  check((its[1] & 1) === (wantOp === OP_PSSR_RESP ? 1 : 0),
+    `its_session_info end bit ${its[1] & 1} disagrees with ussd_service_op ${wantOp} (${its.toString('hex')})`);
+  console.log(`  ${what} -> op ${sub.ussd_service_op}, its_session_info=${its.toString('hex')}: ${JSON.stringify(text)}`);
+  return { sub, text, its };
+}
+
+async function fixedSequenceScenario() {
+  const smsc = new Smsc();
+  const port = await smsc.listen();
+  const dir = path.join(tmp, 'fixed');
+  let daemon = null;
+  let db = null;
+  let transferScreen = null;
+  const A = '79160000001';
+  const B = '79160000003';
+
+  const expectParts = (text, parts, where) => {
+    for (const part of parts) check(text.includes(part), `${where}: expected ${JSON.stringify(part)} in ${JSON.stringify(text)}`);
+  };
+
+  const steps = [
+    ['8. demo store made with ussdgw-admin (init, demo); daemon on it bound', async () => {
+      db = await demoStore(dir);
+      daemon = new Daemon(port, 'fixed', smsc, db);
+      daemons.push(daemon);
+      const bind = await smsc.waitFor((p) => p.command === 'bind_transceiver' || p.command === 'socket_closed',
+        'a bind_transceiver from the daemon');
+      check(bind.command === 'bind_transceiver', `expected bind_transceiver, got ${describe(bind)}`);
+      bind.session.send(bind.response({ system_id: 'npmsmsc' }));
+      await daemon.waitForLog(/\bbound\b/, "a line containing 'bound'");
+      return path.basename(db);
+    }],
+
+    [`9. *111# (op 1, its_session_info ${hex8(DIALOG_SESSION)}00) -> one screen, op 2, the main menu`, async () => {
+      const { text } = await ussdStep(smsc, fixedMo(A, DIALOG_SESSION, '*111#', OP_PSSR_IND), 'continue', '*111#');
+      expectParts(text, ['Service *111#', '4 Payments'], 'main menu');
+    }],
+
+    [`10. answer "4" (op 18, its_session_info ${hex8(DIALOG_SESSION)}00) -> one screen, op 2, Payments`, async () => {
+      const { text } = await ussdStep(smsc, fixedMo(A, DIALOG_SESSION, '4', OP_USSR_CONF), 'continue', 'answer "4"');
+      expectParts(text, ['Payments', '1 Promised payment', '4 Transfer money'], 'Payments menu');
+    }],
+
+    ['11. answer "4" AGAIN, same its_session_info (not a resend) -> one screen, op 2, Transfer: recipient prompt', async () => {
+      const { text } = await ussdStep(smsc, fixedMo(A, DIALOG_SESSION, '4', OP_USSR_CONF), 'continue', 'the same answer "4" again');
+      check(!text.includes('Promised payment'), `the second "4" was not processed as an answer (Payments shown again): ${JSON.stringify(text)}`);
+      expectParts(text, ["Recipient's number"], 'Transfer prompt');
+    }],
+
+    ['12. answer "0" (back) -> one screen, op 2, Payments again', async () => {
+      const { text } = await ussdStep(smsc, fixedMo(A, DIALOG_SESSION, '0', OP_USSR_CONF), 'continue', 'answer "0"');
+      expectParts(text, ['Payments', '4 Transfer money'], 'Payments menu after back');
+    }],
+
+    ['13. release (op 0x81, sequence still 0) -> deliver_sm_resp only, no screen within 1 s; nothing dropped as a resend', async () => {
+      checkNoStraySubmit(smsc, 'before the release');
+      const { resp } = await smsc.request('deliver_sm', fixedMo(A, DIALOG_SESSION, '', OP_VENDOR_RELEASE), 'deliver_sm_resp to the release');
+      check(resp.command === 'deliver_sm_resp' && resp.command_status === 0, `expected deliver_sm_resp status 0, got ${describe(resp)}`);
+      await smsc.expectNothing((p) => p.command === 'submit_sm', 'submit_sm after the release (or a second screen for an answer)', 1000);
+      const dropped = daemon.lines.filter((l) => /resend of answer/.test(l));
+      check(!dropped.length, `the daemon dropped answers as resends:\n${dropped.map((l) => '    ' + l).join('\n')}`);
+      const learned = daemon.lines.filter((l) => /sequence learned/.test(l));
+      return learned.length ? learned.map((l) => l.replace(/^\S+ \S+ /, '')).join('; ') : 'no "sequence learned" line (stays fixed)';
+    }],
+
+    [`14. direct transfer ${TRANSFER_CODE} (op 1, its_session_info ${hex8(TRANSFER_SESSION)}00) -> op 17 "sent"; ${B} gets one SMS from 111`, async () => {
+      const { text } = await ussdStep(smsc, fixedMo(A, TRANSFER_SESSION, TRANSFER_CODE, OP_PSSR_IND), 'end', TRANSFER_CODE);
+      expectParts(text, ['10.00 RUB sent'], 'transfer result');
+      transferScreen = text;
+      const sms = await takeSubmit(smsc, (p) => p.destination_addr === B, `the SMS telling ${B} about the money`);
+      check(sms.sub.ussd_service_op === undefined, `the recipient's SMS carries ussd_service_op ${sms.sub.ussd_service_op}`);
+      check(sms.sub.source_addr === '111', `recipient's SMS: expected from 111, got from '${sms.sub.source_addr}'`);
+      expectParts(sms.text, ['You received 10.00 RUB'], `SMS to ${B}`);
+      console.log(`  SMS to ${B} from ${sms.sub.source_addr}: ${JSON.stringify(sms.text)}`);
+    }],
+
+    ['15. the same deliver_sm resent (new sequence_number) -> op 17 "Already done earlier, not repeated:"; no second SMS within 1 s', async () => {
+      const { text } = await ussdStep(smsc, fixedMo(A, TRANSFER_SESSION, TRANSFER_CODE, OP_PSSR_IND), 'end', `${TRANSFER_CODE} resent`);
+      check(text.startsWith('Already done earlier, not repeated:'), `expected the screen to start "Already done earlier, not repeated:", got ${JSON.stringify(text)}`);
+      expectParts(text, ['10.00 RUB sent'], 'replayed result');
+      await smsc.expectNothing((p) => p.command === 'submit_sm', `submit_sm after the replay (a second SMS to ${B} means money moved twice)`, 1000);
+      return `first ${JSON.stringify(transferScreen)}`;
+    }],
+
+    [`16. SMS "0" to 8111 twice within 1 s from ${A} -> two replies from 8111`, async () => {
+      checkNoStraySubmit(smsc, 'before the SMS');
+      const sms = {
+        source_addr_ton: 1, source_addr_npi: 1, source_addr: A,
+        dest_addr_ton: 0, dest_addr_npi: 0, destination_addr: '8111',
+        data_coding: 0x00,
+        short_message: Buffer.from('0', 'ascii'),
+      };
+      const t0 = Date.now();
+      const sent = await Promise.all([
+        smsc.request('deliver_sm', sms, 'deliver_sm_resp to SMS #1'),
+        smsc.request('deliver_sm', sms, 'deliver_sm_resp to SMS #2'),
+      ]);
+      for (const { resp } of sent) {
+        check(resp.command === 'deliver_sm_resp' && resp.command_status === 0, `expected deliver_sm_resp status 0, got ${describe(resp)}`);
+      }
+      const replies = [];
+      for (const n of [1, 2]) {
+        const r = await takeSubmit(smsc, (p) => p.destination_addr === A, `reply #${n} from 8111 to ${A}`);
+        check(r.sub.source_addr === '8111', `reply #${n}: expected from 8111, got ${describe(r.sub)} ${JSON.stringify(r.text)}`);
+        check(r.sub.ussd_service_op === undefined, `reply #${n} carries ussd_service_op ${r.sub.ussd_service_op}`);
+        check(r.text.length > 0 && !r.text.includes('Already done'), `reply #${n}: expected the service list, got ${JSON.stringify(r.text)}`);
+        replies.push(r);
+      }
+      console.log(`  SMS replies from 8111: ${replies.map((r) => JSON.stringify(r.text)).join(' / ')}`);
+      return `sent back to back, both answered ${Date.now() - t0} ms after the first was sent`;
+    }],
+
+    ['17. SIGTERM -> unbind, unbind_resp, exit 0; no submit_sm left over', async () => {
+      checkNoStraySubmit(smsc, 'at shutdown');
+      const t0 = Date.now();
+      daemon.child.kill('SIGTERM');
+      const unbind = await smsc.waitFor((p) => p.command === 'unbind' || p.command === 'socket_closed' || p.command === 'submit_sm',
+        'an unbind from the daemon after SIGTERM');
+      check(unbind.command === 'unbind', `expected unbind, got ${describe(unbind)}`);
+      unbind.session.send(unbind.response());
+      const exit = await daemon.waitExit(10000 - (Date.now() - t0));
+      check(exit.code === 0, `expected exit code 0, got code=${exit.code} signal=${exit.signal}`);
+    }],
+
+    [`18. ussdgw-admin archive ${A}: exactly one transfer row`, async () => {
+      const r = await runAdmin(['--db', db, 'archive', A, '--limit', '50']);
+      check(r.code === 0, `\`${r.line}\` exited code=${r.code} signal=${r.signal}: ${r.out.trim()}`);
+      const rows = r.out.split('\n').filter((l) => /\btransfer\b/.test(l));
+      check(rows.length === 1, `expected 1 transfer row, got ${rows.length}; archive:\n${r.out}`);
+      return rows[0].trim();
+    }],
+  ];
+
+  return scenario('scenario C: SMSC with its_session_info octet 2 always 0x00 (profile default learns "fixed"): dialog, resent direct transfer, repeated SMS',
+    steps, async (broken) => {
+      if (broken && daemon) dumpOnFailure(daemon);
+      if (daemon) await daemon.kill();
+      await smsc.close();
+    });
+}
+
 async function main() {
   try {
     check(fs.existsSync(args.daemon), `daemon binary not found: ${args.daemon}`);
