@@ -24,6 +24,8 @@ constexpr row table[] = {
     {msg::bad_argument, "Invalid request: {param}.", "Неверный запрос: {param}."},
     {msg::storage_error, "Service is temporarily unavailable. Please try later.",
      "Сервис временно недоступен. Попробуйте позже."},
+    {msg::busy, "Too many requests at once. Please try again in a minute.",
+     "Слишком много запросов сразу. Повторите через минуту."},
     {msg::insufficient_funds, "Not enough money: {missing} RUB missing.",
      "Недостаточно средств: не хватает {missing} руб."},
     {msg::lent_money,

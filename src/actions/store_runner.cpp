@@ -17,6 +17,7 @@ struct store_runner::item {
     std::function<void(outcome)> done;
     std::shared_ptr<prepared> prep;
     std::function<void(daily_report)> daily_done;
+    std::chrono::steady_clock::time_point queued;  // when it joined the hashing queue
 };
 
 namespace {
@@ -87,16 +88,41 @@ store_runner::~store_runner() {
 
 void store_runner::run(request req, std::function<void(outcome)> done) {
     const entry* e = reg_.lookup(req.action);
-    item it{std::move(req), std::move(done), nullptr, {}};
+    const bool hashing = e && e->prepare;
+    item it{std::move(req), std::move(done), nullptr, {}, std::chrono::steady_clock::now()};
+    bool shed = false;
     {
         std::lock_guard lk(mu_);
-        ++submitted_;
-        if (e && e->prepare)
-            hash_queue_.push_back(std::move(it));
-        else
+        if (hashing) {
+            auto& mine = hash_queue_[it.req.msisdn];
+            shed = hash_waiting_ >= opts_.hash_queue || mine.size() >= opts_.hash_queue_per_number;
+            if (shed) {
+                ++stats_.hash_shed;
+                if (mine.empty()) hash_queue_.erase(it.req.msisdn);
+            } else {
+                if (mine.empty()) hash_turns_.push_back(it.req.msisdn);
+                mine.push_back(std::move(it));
+                ++hash_waiting_;
+                ++submitted_;
+            }
+        } else {
+            ++submitted_;
             queue_.push_back(std::move(it));
+        }
     }
-    if (e && e->prepare)
+    if (shed) {
+        // Answered at once, changing nothing: the slow work is the resource
+        // being protected, and the subscriber hears why.
+        spdlog::debug("[msisdn={}] {} shed: Argon2id queue full", it.req.msisdn, it.req.action);
+        outcome o;
+        o.ok = false;
+        o.error = "busy";
+        o.language = it.req.language.empty() ? opts_.cfg.default_language : it.req.language;
+        o.vars["reason"] = text(msg::busy, o.language);
+        call_safely(it.done, std::move(o));
+        return;
+    }
+    if (hashing)
         hash_cv_.notify_one();
     else
         cv_.notify_one();
@@ -121,7 +147,9 @@ void store_runner::drain() {
 
 runner_stats store_runner::stats() const {
     std::lock_guard lk(mu_);
-    return stats_;
+    auto s = stats_;
+    s.hash_waiting = hash_waiting_;
+    return s;
 }
 
 void store_runner::finish(std::size_t n) {
@@ -142,10 +170,27 @@ void store_runner::hash_loop() {
         item it;
         {
             std::unique_lock lk(mu_);
-            hash_cv_.wait(lk, [&] { return hash_stop_ || !hash_queue_.empty(); });
-            if (hash_queue_.empty()) return;
-            it = std::move(hash_queue_.front());
-            hash_queue_.pop_front();
+            hash_cv_.wait(lk, [&] { return hash_stop_ || !hash_turns_.empty(); });
+            if (hash_turns_.empty()) return;
+            // Round robin: the number at the front gets one job, then waits
+            // behind every other number with work.
+            std::string msisdn = std::move(hash_turns_.front());
+            hash_turns_.pop_front();
+            auto& mine = hash_queue_[msisdn];
+            it = std::move(mine.front());
+            mine.pop_front();
+            if (mine.empty())
+                hash_queue_.erase(msisdn);
+            else
+                hash_turns_.push_back(std::move(msisdn));
+            --hash_waiting_;
+            const auto waited =
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now() - it.queued)
+                                               .count());
+            ++stats_.hash_done;
+            stats_.hash_wait_us += waited;
+            stats_.hash_wait_max_us = std::max(stats_.hash_wait_max_us, waited);
         }
         if (opts_.on_hash_task) opts_.on_hash_task();
         auto prep = std::make_shared<prepared>();
@@ -155,8 +200,13 @@ void store_runner::hash_loop() {
                     std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only);
                 reader = std::make_unique<store::accounts>(*conn);
             }
-            prepare_context pc{it.req, reader.get(), *hasher_, opts_.cfg, *prep};
-            reg_.lookup(it.req.action)->prepare(pc);
+            // A number the store does not serve is refused without any hashing:
+            // 60 ms of Argon2id per try would be free work for anyone.
+            const entry* e = reg_.lookup(it.req.action);
+            if (!e->needs_subscriber || reader->find_subscriber(it.req.msisdn)) {
+                prepare_context pc{it.req, reader.get(), *hasher_, opts_.cfg, *prep};
+                e->prepare(pc);
+            }
         } catch (const std::exception& ex) {
             // Not fatal: the handler hashes or verifies inline what is missing.
             spdlog::warn("prepare of {} for {} failed: {}", it.req.action, it.req.msisdn,

@@ -156,6 +156,20 @@ const std::map<std::string, setter>& keys() {
         {"smsc.drain_timeout", ms(&smpp::client_options::drain_timeout)},
         {"store.path", text(&config::db_path)},
         {"store.key_file", text(&config::key_file)},
+        {"store.hash_threads", custom([](config& c, const std::string& v) {
+             std::size_t n = 0;
+             if (v == "auto")
+                 c.hash_threads = 0;
+             else if (parse_number(v, n) && n >= 1 && n <= 64)
+                 c.hash_threads = n;
+             else
+                 return fmt::format("expected auto or a whole number from 1 to 64, got '{}'", v);
+             return std::string{};
+         })},
+        {"store.hash_queue",
+         count<std::size_t>([](config& c) { return &c.hash_queue; }, 1, 100'000)},
+        {"store.hash_queue_per_number",
+         count<std::size_t>([](config& c) { return &c.hash_queue_per_number; }, 1, 100)},
         {"menus.dir", text(&config::menus_dir)},
         {"log.level", custom([](config& c, const std::string& v) {
              static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -274,6 +275,11 @@ int run_main(int argc, char** argv) {
         actions::runner_options ro;
         ro.db_path = cfg.db_path;
         ro.key_path = key_path(cfg);
+        ro.hash_threads = cfg.hash_threads > 0
+                              ? cfg.hash_threads
+                              : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+        ro.hash_queue = cfg.hash_queue;
+        ro.hash_queue_per_number = cfg.hash_queue_per_number;
         ro.cfg = cfg.rules;
         runner = std::make_shared<actions::store_runner>(std::move(ro));
     } catch (const std::exception& e) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "ussdgw/util/log_text.hpp"
+
 namespace ussdgw::app {
 
 namespace asio = boost::asio;
@@ -98,8 +100,9 @@ void self_service_door::begin(const domain::ussd_in& in) {
     dialog& d = *opened.state;
     d.id = ++next_id_;
     arm_guard_timer();
-    spdlog::debug("[msisdn={} session={}] dialog begins: {}", in.msisdn, in.session,
-                  menu::redact_dialled(*doors_.menus, in.text));
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("[msisdn={} session={}] dialog begins: {}", in.msisdn, in.session,
+                      util::for_log(menu::redact_dialled(*doors_.menus, in.text)));
     auto tree = doors_.menus;
     d.state.waiting = true;  // nothing on screen yet: answers wait for the first screen
     with_profile(in.msisdn, actions::channel::ussd,
@@ -136,8 +139,9 @@ void self_service_door::answer(const domain::ussd_in& in) {
                       in.session);
         return;
     }
-    spdlog::debug("[msisdn={} session={}] answer: {}", in.msisdn, in.session,
-                  menu::redact_input(d->state, in.text));
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("[msisdn={} session={}] answer: {}", in.msisdn, in.session,
+                      util::for_log(menu::redact_input(d->state, in.text)));
     try {
         advance(k, d->id, menu::answer(d->state, in.text));
     } catch (const std::logic_error& e) {
@@ -196,7 +200,9 @@ void self_service_door::arm_guard_timer() {
 
 void self_service_door::on_sms(const domain::sms_in& in) {
     auto commands = doors_.commands;
-    spdlog::debug("[msisdn={} to={}] SMS: {}", in.from, in.to, commands->redact(in));
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("[msisdn={} to={}] SMS: {}", in.from, util::for_log(in.to),
+                      util::for_log(commands->redact(in)));
     with_profile(in.from, actions::channel::sms, [this, in, commands](const menu::profile& who) {
         sms::routed r = commands->route(in, who);
         if (!r.call) {

@@ -210,6 +210,48 @@ constexpr const char* secret_mask = "xxx";
 // At most this much of a malformed string is echoed back on screen.
 constexpr std::size_t echo_limit = 24;
 
+// True when a code of this prefix can carry a secret: one of its routes
+// captures a secret, or walks a tree that has secret inputs.
+bool prefix_has_secrets(const tree& t, const std::string& prefix) {
+    auto it = t.codes_by_prefix.find(prefix);
+    if (it == t.codes_by_prefix.end()) return false;
+    for (std::size_t i : it->second) {
+        const code_route& r = t.codes[i];
+        for (const auto& seg : r.segments)
+            if (seg.capture && t.secret_vars.contains(seg.value)) return true;
+        if (t.nodes[r.target].kind == node_kind::menu)
+            for (const auto& n : t.nodes)
+                if (n.kind == node_kind::input && n.secret) return true;
+    }
+    return false;
+}
+
+// `text` without control characters, at most `limit` bytes (never cutting a
+// UTF-8 character), "..." when cut.
+std::string printable(std::string_view text, std::size_t limit) {
+    std::string out;
+    for (char c : trim(text)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) continue;
+        out += c;
+    }
+    if (out.size() <= limit) return out;
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    return out.substr(0, cut) + "...";
+}
+
+// True when some code of `prefix` has the literal `value` as its part `k`.
+bool literal_at(const tree& t, const std::string& prefix, std::size_t k, const std::string& value) {
+    auto it = t.codes_by_prefix.find(prefix);
+    if (it == t.codes_by_prefix.end()) return false;
+    for (std::size_t i : it->second) {
+        const auto& segs = t.codes[i].segments;
+        if (k < segs.size() && !segs[k].capture && segs[k].value == value) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 step start(dialog_state& st, std::shared_ptr<const tree> menus, const profile& who,
@@ -221,15 +263,17 @@ step start(dialog_state& st, std::shared_ptr<const tree> menus, const profile& w
     st.latin = who.latin;
 
     auto parsed = ussd::parse(dialled);
+    // What the screen repeats of the string is what a log may show: a PIN in
+    // a near miss ("**04*1234*5678#") is masked there too, as SMSCs log MTs.
     if (!parsed) {
-        std::string echo(trim(dialled).substr(0, echo_limit));
+        auto echo = redact_dialled(t, dialled);
         return final_text(st, ui_text(t, ui::bad_request)[st.language].render({{"code", echo}}));
     }
     std::size_t used = 0;
     const code_route* route = match(t, *parsed, used);
     if (!route)
-        return final_text(
-            st, ui_text(t, ui::unknown_code)[st.language].render({{"code", parsed->normalized()}}));
+        return final_text(st, ui_text(t, ui::unknown_code)[st.language].render(
+                                  {{"code", redact_dialled(t, dialled)}}));
     for (std::size_t k = 0; k < route->segments.size(); ++k)
         if (route->segments[k].capture) st.values[route->segments[k].value] = parsed->segments[k];
     for (const auto& [k, v] : route->set) st.values[k] = v;
@@ -300,22 +344,40 @@ std::string redact_input(const dialog_state& st, std::string_view input) {
 std::string redact_dialled(const tree& t, std::string_view dialled) {
     auto parsed = ussd::parse(dialled);
     if (!parsed) {
-        // Not a code, so nothing says which part is secret: keep only what
-        // precedes the first '*' after the service code.
-        auto star = dialled.find('*', dialled.find_first_of("0123456789"));
-        if (star == std::string_view::npos || t.secret_vars.empty()) return std::string(dialled);
-        return std::string(dialled.substr(0, star)) + " (malformed, rest hidden)";
+        // Not a code. Where it starts like a code that carries secrets
+        // ("**04*12a4*5678#"), nothing says which part is secret: keep that
+        // start only. Anything else is shown printable and short.
+        std::size_t end = 0;
+        while (end < dialled.size() && (dialled[end] == '*' || dialled[end] == '#')) ++end;
+        const std::size_t marks = end;
+        while (end < dialled.size() && dialled[end] >= '0' && dialled[end] <= '9') ++end;
+        if (end > marks && prefix_has_secrets(t, std::string(dialled.substr(0, end))))
+            return std::string(dialled.substr(0, end)) + "*...";
+        return printable(dialled, echo_limit);
     }
     std::size_t used = 0;
     const code_route* route = match(t, *parsed, used);
-    if (!route) return parsed->normalized();
+    const bool secrets = prefix_has_secrets(t, parsed->prefix);
     auto segs = parsed->segments;
+    if (!route) {
+        // A near miss of a code with secrets ("**04*1234*5678#", one part
+        // short): mask every part that is not a literal some code has there.
+        if (secrets)
+            for (std::size_t k = 0; k < segs.size(); ++k)
+                if (!literal_at(t, parsed->prefix, k, segs[k])) segs[k] = secret_mask;
+        return ussd::code{parsed->prefix, std::move(segs)}.normalized();
+    }
     for (std::size_t k = 0; k < route->segments.size(); ++k)
         if (route->segments[k].capture && t.secret_vars.contains(route->segments[k].value))
             segs[k] = secret_mask;
-    // Walk the rest like the engine would, masking answers to secret inputs.
+    // Walk the rest like the engine would, masking answers to secret inputs;
+    // where the walk leaves the tree, nothing tells what the rest is.
     node_id at = route->target;
-    for (std::size_t k = used; k < segs.size() && at != no_node; ++k) {
+    for (std::size_t k = used; k < segs.size(); ++k) {
+        if (at == no_node) {
+            if (secrets) segs[k] = secret_mask;
+            continue;
+        }
         const node& n = t.nodes[at];
         node_id next = no_node;
         if (n.kind == node_kind::menu) {
@@ -327,6 +389,7 @@ std::string redact_dialled(const tree& t, std::string_view dialled) {
         } else if (n.kind == node_kind::confirm) {
             next = segs[k] == t.nav.yes ? n.yes : segs[k] == t.nav.no ? n.no : no_node;
         }
+        if (next == no_node && secrets) segs[k] = secret_mask;
         at = next;
     }
     return ussd::code{parsed->prefix, std::move(segs)}.normalized();

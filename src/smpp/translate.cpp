@@ -113,6 +113,10 @@ inbound from_deliver(const pdu& p, const smsc_profile& profile) {
     if (esm & esm_receipt_mask) return not_for_us{"delivery receipt", std::nullopt};
     std::string msisdn = digits_only(from);
     if (msisdn.empty()) return not_for_us{"no source_addr", std::nullopt};
+    // A handset's number is digits; anything else would reach logs, keys and
+    // the store as it came (control bytes included).
+    if (msisdn.size() > 20 || msisdn.find_first_not_of("0123456789") != std::string::npos)
+        return not_for_us{"source_addr is not a subscriber number", std::nullopt};
 
     auto op = tlv_u8(*tlvs, tag::ussd_service_op);
     if (!op) {

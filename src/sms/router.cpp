@@ -127,28 +127,31 @@ std::optional<domain::sms_out> router::reply(const routed& r, const actions::out
 }
 
 std::string router::redact(const domain::sms_in& in) const {
-    auto it = by_number.find(in.to);
-    if (it == by_number.end()) return in.text;
-    const number_commands& nc = numbers[it->second];
-    bool any_secret = false;
-    for (const auto& c : nc.commands) {
-        any_secret = any_secret || !c.secret.empty();
-        auto m = c.match.match(in.text);
-        if (!m) continue;
-        // Replace secret spans from the back so earlier offsets stay valid.
-        std::string out = in.text;
-        for (auto s = m->spans.rbegin(); s != m->spans.rend(); ++s)
-            if (c.secret.contains(s->name)) out.replace(s->begin, s->end - s->begin, "***");
-        return out;
+    // A text a command (other than a catch-all) matched: its secret captures
+    // become "***", the rest is what the subscriber typed.
+    if (auto it = by_number.find(in.to); it != by_number.end()) {
+        for (const auto& c : numbers[it->second].commands) {
+            auto m = c.match.match(in.text);
+            if (!m) continue;
+            if (c.match.shape() == "*") break;
+            // Replace secret spans from the back so earlier offsets stay valid.
+            std::string out = in.text;
+            for (auto s = m->spans.rbegin(); s != m->spans.rend(); ++s)
+                if (c.secret.contains(s->name)) out.replace(s->begin, s->end - s->begin, "***");
+            return out;
+        }
     }
-    if (!any_secret) return in.text;
-    // A near miss ("25" and a password with a typo in the layout) may still
-    // carry a secret: keep a matching keyword, hide the rest.
+    // Anything else may hold a secret: a near miss ("25" and a password in the
+    // wrong layout), the right command sent to the wrong number. Keep a keyword
+    // of a command with secrets, else only the length.
     const auto word = first_word(in.text);
-    for (const auto& c : nc.commands)
-        if (!c.secret.empty() && c.match.starts_with_keyword(word))
-            return std::string(word) + " ***";
-    return "***";
+    for (const auto& nc : numbers)
+        for (const auto& c : nc.commands)
+            if (!c.secret.empty() && c.match.starts_with_keyword(word))
+                return std::string(word) + " ***";
+    std::size_t chars = 0;
+    for (char ch : in.text) chars += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+    return "(" + std::to_string(chars) + " characters)";
 }
 
 }  // namespace ussdgw::sms

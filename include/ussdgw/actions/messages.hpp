@@ -16,6 +16,7 @@ enum class msg {
     unknown_action,
     bad_argument,
     storage_error,
+    busy,
     insufficient_funds,
     lent_money,
     unknown_tariff,

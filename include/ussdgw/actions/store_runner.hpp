@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "ussdgw/actions/action.hpp"
@@ -39,6 +40,11 @@ struct runner_options {
     rules cfg;                     ///< self-service rules, including pwhash limits
     clock_fn clock = system_now;   ///< time source
     std::size_t hash_threads = 1;  ///< Argon2id pool size (each hash uses pwhash.mem)
+    /// Requests waiting for Argon2id work at most, over all numbers; beyond it
+    /// a request is answered "busy" at once instead of queueing without bound.
+    std::size_t hash_queue = 256;
+    /// ... and per subscriber number, so one number cannot hold up the others.
+    std::size_t hash_queue_per_number = 2;
     std::size_t max_batch = 1024;  ///< most requests per group commit
     /// Archive rows of read-only actions wait at most this long for a write batch.
     std::chrono::milliseconds archive_flush_delay{200};
@@ -48,9 +54,14 @@ struct runner_options {
 
 /// Counters for tests and metrics.
 struct runner_stats {
-    std::uint64_t actions = 0;         ///< requests answered
-    std::uint64_t commits = 0;         ///< write transactions committed
-    std::uint64_t failed_commits = 0;  ///< write transactions lost (requests told storage_error)
+    std::uint64_t actions = 0;           ///< requests answered
+    std::uint64_t commits = 0;           ///< write transactions committed
+    std::uint64_t failed_commits = 0;    ///< write transactions lost (requests told storage_error)
+    std::uint64_t hash_waiting = 0;      ///< requests waiting for Argon2id work now
+    std::uint64_t hash_done = 0;         ///< requests whose Argon2id work ran
+    std::uint64_t hash_shed = 0;         ///< requests answered "busy" because the queue was full
+    std::uint64_t hash_wait_us = 0;      ///< time requests waited for a hashing thread, summed
+    std::uint64_t hash_wait_max_us = 0;  ///< the longest such wait
 };
 
 /// The store-backed runner.
@@ -93,7 +104,11 @@ class store_runner : public runner {
     std::condition_variable hash_cv_;  // hashing queue
     std::condition_variable drained_cv_;
     std::deque<item> queue_;
-    std::deque<item> hash_queue_;
+    // Argon2id work per subscriber number, served round robin, so a number
+    // that sends many requests waits for its own and not others for it.
+    std::unordered_map<std::string, std::deque<item>> hash_queue_;
+    std::deque<std::string> hash_turns_;  // numbers with work, in serving order
+    std::size_t hash_waiting_ = 0;
     bool stop_ = false;
     bool hash_stop_ = false;
     std::uint64_t submitted_ = 0;

@@ -22,6 +22,9 @@ struct config {
     smpp::smsc_profile profile;               ///< [smsc] profile: how USSD is carried
     std::string db_path = "ussdgw.db";        ///< [store] path
     std::string key_file;                     ///< [store] key_file; empty: db_path + ".key"
+    std::size_t hash_threads = 0;             ///< [store] hash_threads; 0 = auto (the cores)
+    std::size_t hash_queue = 256;             ///< [store] hash_queue
+    std::size_t hash_queue_per_number = 2;    ///< [store] hash_queue_per_number
     std::string menus_dir = "menus";          ///< [menus] dir
     std::string log_level = "info";           ///< [log] level
     std::chrono::seconds dialog_timeout{60};  ///< [ussd] dialog_timeout

@@ -262,3 +262,90 @@ TEST_CASE("without migrate the runner refuses a file that is not initialised") {
     CHECK_THROWS_WITH_AS(actions::store_runner{o}, doctest::Contains("ussdgw-admin init"),
                          std::runtime_error);
 }
+
+TEST_CASE("Argon2id work: bounded per number and overall - served round robin - busy beyond") {
+    fixture f;
+    std::promise<void> gate;
+    auto gate_f = gate.get_future().share();
+    f.runner.reset();
+    actions::runner_options o;
+    o.db_path = f.path;
+    o.cfg = f.cfg;
+    o.hash_threads = 1;
+    o.hash_queue = 4;
+    o.hash_queue_per_number = 2;
+    o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
+    f.runner = std::make_unique<actions::store_runner>(std::move(o));
+
+    std::mutex mu;
+    std::vector<std::string> order;
+    std::vector<actions::outcome> shed;
+    std::atomic<int> answered{0};
+    auto issue = [&](const std::string& msisdn, const std::string& tag) {
+        actions::request r;
+        r.msisdn = msisdn;
+        r.action = "password_issue";
+        f.runner->run(r, [&, tag](actions::outcome out) {
+            std::lock_guard lk(mu);
+            if (out.error == "busy")
+                shed.push_back(out);
+            else
+                order.push_back(tag);
+            ++answered;
+        });
+    };
+    // The hashing thread takes A1 and holds it at the gate.
+    issue(en1, "A1");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (f.runner->stats().hash_done < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    REQUIRE(f.runner->stats().hash_done == 1);
+    issue(en1, "A2");
+    issue(en1, "A3");
+    issue(en1, "A4");  // a third waiting for one number: busy at once
+    issue(ru2, "B1");
+    issue(en3, "C1");
+    issue(ru4, "D1");  // five waiting in all: busy at once
+    {
+        std::lock_guard lk(mu);
+        REQUIRE(shed.size() == 2);
+        CHECK(shed[0].vars["reason"] == "Too many requests at once. Please try again in a minute.");
+        CHECK(order.empty());
+    }
+    CHECK(f.runner->stats().hash_waiting == 4);
+    CHECK(f.runner->stats().hash_shed == 2);
+    gate.set_value();
+    f.runner->drain();
+    std::lock_guard lk(mu);
+    // The flooding number gets one turn, then waits behind every other number.
+    CHECK(order == std::vector<std::string>{"A1", "A2", "B1", "C1", "A3"});
+    auto st = f.runner->stats();
+    CHECK(st.hash_done == 5);
+    CHECK(st.hash_waiting == 0);
+    CHECK(st.hash_wait_max_us > 0);
+}
+
+TEST_CASE("an unknown number costs no Argon2id work") {
+    // Declared before the fixture: the runner uses it until it is destroyed.
+    std::atomic<int> prepared{0};
+    actions::registry counting = actions::builtin_registry();
+    fixture f;
+    auto e = *actions::builtin_registry().lookup("password_set");
+    auto inner = e.prepare;
+    e.prepare = [&prepared, inner](actions::prepare_context& p) {
+        ++prepared;
+        inner(p);
+    };
+    counting.add(e);
+    f.runner.reset();
+    actions::runner_options o;
+    o.db_path = f.path;
+    o.cfg = f.cfg;
+    o.actions = &counting;
+    f.runner = std::make_unique<actions::store_runner>(std::move(o));
+    auto unknown = f.call("79990000001", "password_set", {{"password", "Hello123"}});
+    CHECK(unknown.error == "unknown_subscriber");
+    CHECK(prepared == 0);
+    CHECK(f.call(en1, "password_set", {{"password", "Hello123"}}).ok);
+    CHECK(prepared == 1);
+}

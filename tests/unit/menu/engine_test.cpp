@@ -247,9 +247,10 @@ TEST_CASE("engine: a pattern code binds its arguments") {
     CHECK(*s.call ==
           action_call{"pin_change", {{"old", "1234"}, {"new", "5678"}, {"new2", "5678"}}});
     CHECK(on_outcome(st, ok({})).text == "PIN changed.");
-    // A different number of parts is another code.
-    CHECK(start(st, engine_tree(), en, "**04*1234*5678#").text ==
-          "Unknown request **04*1234*5678#.");
+    // A different number of parts is another code, and the screen (which the
+    // SMSC logs too) repeats it with the PINs masked.
+    CHECK(start(st, engine_tree(), en, "**04*1234*5678#").text == "Unknown request **04*xxx*xxx#.");
+    CHECK(start(st, engine_tree(), en, "**04*12a4*5678#").text == "Not a USSD request: **04*...");
 }
 
 TEST_CASE("engine: codes set variables") {
@@ -328,8 +329,19 @@ TEST_CASE("engine: secrets are redacted for logs") {
     // Walked into the password input: masked too.
     CHECK(redact_dialled(t, "*111*6*12345678#") == "*111*6*xxx#");
     // Malformed: nothing says which part is secret, so everything after the code goes.
-    CHECK(redact_dialled(t, "**04*12a4*5678*5678#") == "**04 (malformed, rest hidden)");
+    CHECK(redact_dialled(t, "**04*12a4*5678*5678#") == "**04*...");
     CHECK(redact_dialled(t, "*999*1#") == "*999*1#");
+    // A near miss of a code with secrets, whatever it matched: every part masked
+    // that no code has as a literal there.
+    CHECK(redact_dialled(t, "**04*1234*5678#") == "**04*xxx*xxx#");
+    CHECK(redact_dialled(t, "**04*1234*5678*5678*9#") == "**04*xxx*xxx*xxx*xxx#");
+    // A walk that leaves the tree of a prefix with secret inputs: the rest is masked.
+    CHECK(redact_dialled(t, "*111*6*12345678*1#") == "*111*6*xxx*xxx#");
+    CHECK(redact_dialled(t, "*111*9*12345678#") == "*111*xxx*xxx#");
+    CHECK(redact_dialled(t, "*111*9*Secret12#") == "*111*...");
+    // Text that is not a code at all: printable and short, control bytes dropped.
+    CHECK(redact_dialled(t, "hello\x01\x1b[2J") == "hello[2J");
+    CHECK(redact_dialled(t, std::string(60000, 'A')).size() == 27);
     dialog_state st;
     start(st, engine_tree(), en, "*111#");
     CHECK(redact_input(st, "6") == "6");

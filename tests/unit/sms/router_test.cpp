@@ -114,9 +114,16 @@ TEST_CASE("sms: passwords never reach a log") {
     const auto& r = *shipped();
     CHECK(r.redact({"7916", "111", "25 Hello123"}) == "25 ***");
     CHECK(r.redact({"7916", "111", "  25   Hello 123 "}) == "  25   *** ");
-    CHECK(r.redact({"7916", "111", "25"}) == "25 ***");           // near miss keeps the keyword
-    CHECK(r.redact({"7916", "111", "Hello123"}) == "***");        // could be a password
-    CHECK(r.redact({"7916", "3339", "Password"}) == "Password");  // no secret in it
+    CHECK(r.redact({"7916", "111", "25"}) == "25 ***");  // near miss keeps the keyword
+    CHECK(r.redact({"7916", "111", "Hello123"}) == "(8 characters)");  // could be a password
+    CHECK(r.redact({"7916", "3339", "Password"}) == "Password");       // no secret in it
     CHECK(r.redact({"7916", "8111", "0"}) == "0");
-    CHECK(r.redact({"7916", "1234", "anything"}) == "anything");
+    // The secret command sent to numbers that do not take it, a catch-all
+    // included: masked all the same.
+    CHECK(r.redact({"7916", "3339", "25 Hello123"}) == "25 ***");
+    CHECK(r.redact({"7916", "1234", "25 Hello123"}) == "25 ***");
+    CHECK(r.redact({"7916", "5555", "25 Hello123"}) == "25 ***");
+    // Unmatched or caught by "*": only the length.
+    CHECK(r.redact({"7916", "1234", "anything"}) == "(8 characters)");
+    CHECK(r.redact({"7916", "5555", "Привет"}) == "(6 characters)");
 }

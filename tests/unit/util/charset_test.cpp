@@ -338,3 +338,19 @@ TEST_CASE("latin1_to_utf8") {
     REQUIRE(cps.size() == 256u);
     for (int i = 0; i < 256; ++i) CHECK(cps[static_cast<std::size_t>(i)] == char32_t(i));
 }
+
+#include "ussdgw/util/log_text.hpp"
+
+TEST_CASE("outside text is escaped and cut before it reaches a log line") {
+    using ussdgw::util::for_log;
+    CHECK(for_log("1") == "1");
+    CHECK(for_log("Привет") == "Привет");
+    CHECK(for_log("a\nb\r\x1b[2J\x7f") == "a\\x0Ab\\x0D\\x1B[2J\\x7F");
+    CHECK(for_log("back\\slash") == "back\\\\slash");
+    CHECK(for_log(std::string("\xff\xfe"
+                              "ok",
+                              4)) == "\\xFF\\xFEok");
+    CHECK(for_log(std::string(60000, 'A')) == std::string(80, 'A') + "...(60000 bytes)");
+    // A character is never cut in half at the limit.
+    CHECK(for_log("ЖЖ", 3) == "Ж...(4 bytes)");
+}
