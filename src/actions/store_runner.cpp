@@ -1,5 +1,6 @@
 #include "ussdgw/actions/store_runner.hpp"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -33,6 +34,13 @@ void call_safely(F& f, V&& v) {
     } catch (...) {
         spdlog::error("action callback threw");
     }
+}
+
+// Overwrites what held a secret (the PIN, PUK or password argument and the
+// prepared hashes keyed by it) before the memory is freed, so it lingers in
+// neither the heap nor a core dump.
+void wipe(std::string& s) {
+    if (!s.empty()) sodium_memzero(s.data(), s.size());
 }
 
 }  // namespace
@@ -242,7 +250,20 @@ void store_runner::writer_loop() {
             if (batch.empty() && stopping && w_->pending.empty()) return;
         }
         process(batch, stopping);
+        for (auto& it : batch) wipe_secrets(it);
     }
+}
+
+void store_runner::wipe_secrets(item& it) {
+    const entry* e = reg_.lookup(it.req.action);
+    if (!e || !e->prepare) return;
+    for (const auto& name : e->facts.secret_params)
+        if (auto a = it.req.arguments.find(name); a != it.req.arguments.end()) wipe(a->second);
+    if (!it.prep) return;
+    // Map keys are const only to keep the ordering; the map dies right after.
+    for (auto& [secret, hash] : it.prep->hashes) wipe(const_cast<std::string&>(secret));
+    for (auto& [key, match] : it.prep->verified) wipe(const_cast<std::string&>(key.second));
+    for (auto& g : it.prep->generated) wipe(g);
 }
 
 void store_runner::process(std::vector<item>& batch, bool stopping) {

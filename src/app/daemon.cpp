@@ -56,6 +56,7 @@ void daemon::on_deliver(smpp::pdu&& p) {
     auto in = smpp::from_deliver(p, cfg_.profile);
     if (auto* u = std::get_if<smpp::ussd_message>(&in)) {
         const auto style = routes_.style();
+        const bool settled = routes_.settled();
         if (routes_.on_mo(*u, std::chrono::steady_clock::now()) == smpp::mo_verdict::resend) {
             // The SMSC lost our deliver_sm_resp and delivered the answer again;
             // its sequence proves it (docs/smsc-profiles.md). Acting on it twice
@@ -64,9 +65,10 @@ void daemon::on_deliver(smpp::pdu&& p) {
                          client_->context(), u->in.msisdn, u->in.session, u->route.its_sequence);
             return;
         }
-        if (routes_.style() != style)
+        if (routes_.style() != style || routes_.settled() != settled)
             spdlog::info("[{}] its_session_info sequence learned: {}", client_->context(),
-                         smpp::to_string(routes_.style()));
+                         routes_.settled() ? "fixed (it never moves: no MO is taken for a resend)"
+                                           : smpp::to_string(routes_.style()));
         door_->on_ussd(u->in);
     } else if (auto* s = std::get_if<domain::sms_in>(&in)) {
         door_->on_sms(*s);

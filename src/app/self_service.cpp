@@ -38,11 +38,19 @@ void self_service_door::run(actions::request req,
     ++in_flight_;
     // The runner answers on its own thread; hop back to ours. `alive` guards
     // against a door destroyed while the runner still drains.
-    runner_->run(std::move(req), [ex = executor_, alive = alive_, this,
+    // Copied first: the order in which the call's arguments are built is unspecified.
+    std::string msisdn = req.msisdn, action = req.action;
+    runner_->run(std::move(req), [ex = executor_, alive = alive_, this, msisdn = std::move(msisdn),
+                                  action = std::move(action),
                                   then = std::move(then)](actions::outcome o) mutable {
-        asio::post(ex, [alive, this, then = std::move(then), o = std::move(o)] {
+        asio::post(ex, [alive, this, then = std::move(then), o = std::move(o), msisdn, action] {
             if (!*alive) return;
             --in_flight_;
+            if (o.replayed)
+                spdlog::info(
+                    "[msisdn={}] {} repeated within {}s: answered with the earlier "
+                    "outcome, nothing applied again",
+                    msisdn, action, options_.duplicate_window.count());
             // The direct answer first (the screen, or the SMS reply: for
             // "25 <password>" the one-time password), then the action's
             // notifications ("password accepted"), which go out even when

@@ -28,12 +28,16 @@ std::string write_script(const temp_dir& dir, const std::string& name, const std
 std::unique_ptr<child_process> start_daemon(std::uint16_t port,
                                             const std::vector<std::string>& args) {
     std::vector<std::string> argv{binary_path("ussdgw"), "--smsc",
-                                  "127.0.0.1:" + std::to_string(port), "--log-level", "debug"};
+                                  "127.0.0.1:" + std::to_string(port)};
     auto given = [&](const char* flag) {
         for (auto& a : args)
             if (a == flag) return true;
         return false;
     };
+    if (!given("--log-level")) {
+        argv.push_back("--log-level");
+        argv.push_back("debug");
+    }
     if (!given("--password") && !given("--password-file")) {
         argv.push_back("--password");
         argv.push_back("secret");

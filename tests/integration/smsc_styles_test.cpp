@@ -16,10 +16,10 @@ using namespace ussdgw::test;
 namespace {
 
 struct smsc_style {
-    const char* name;               // for the failure message
-    std::vector<std::string> sim;   // simulator flags that play the style
-    std::string conf;               // the daemon's profile for it
-    bool proves_resends = false;    // its sequence moves: a resent answer is dropped
+    const char* name;              // for the failure message
+    std::vector<std::string> sim;  // simulator flags that play the style
+    std::string conf;              // the daemon's profile for it
+    bool proves_resends = false;   // its sequence moves: a resent answer is dropped
 };
 
 const std::vector<smsc_style>& styles() {
@@ -150,9 +150,9 @@ TEST_CASE("smsc matrix: a dialog left idle times out in every style - a late ans
         INFO("style: " << std::string(s.name));
         temp_dir dir;
         auto sim = start_sim(s.sim);
-        auto daemon = start_daemon(sim.port, {"--config",
-                                              config(dir, s, "[ussd]\ndialog_timeout = 1s\n"),
-                                              "--db", demo_store(dir)});
+        auto daemon = start_daemon(
+            sim.port,
+            {"--config", config(dir, s, "[ussd]\ndialog_timeout = 1s\n"), "--db", demo_store(dir)});
         REQUIRE(sim.proc->wait_for("bind ok", patience));
         sim.proc->write("*111#\n");
         REQUIRE(sim.proc->wait_for("continue: Service *111#", patience));

@@ -93,6 +93,7 @@ class store_runner : public runner {
     void hash_loop();
     void process(std::vector<item>& batch, bool stopping);
     void finish(std::size_t n);
+    void wipe_secrets(item& it);
 
     runner_options opts_;
     const registry& reg_;

@@ -64,6 +64,9 @@ class ussd_routes {
     /// The sequence style in force: the profile's, or under auto what was learned so far.
     sequence_style style() const;
 
+    /// True once "auto" has settled (on fixed, until the next bind).
+    bool settled() const { return decided_; }
+
     /// Dialog records held.
     std::size_t size() const { return records_.size(); }
 
