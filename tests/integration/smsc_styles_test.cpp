@@ -169,3 +169,29 @@ TEST_CASE("smsc matrix: a dialog left idle times out in every style - a late ans
         CHECK(daemon->wait_exit(patience) == 0);
     }
 }
+
+TEST_CASE("an MO op the profile does not know is acknowledged - no screen - logged once per bind") {
+    temp_dir dir;
+    // This SMSC answers screens with op 21, which the default profile gives no role.
+    auto sim = start_sim({"--answer-op", "21"});
+    auto daemon = start_daemon(
+        sim.port, {"--config", config(dir, styles().front()), "--db", demo_store(dir)});
+    REQUIRE(sim.proc->wait_for("bind ok", patience));
+    sim.proc->write("*111#\n");
+    REQUIRE(sim.proc->wait_for("continue: Service *111#", patience));
+    for (int i = 0; i < 3; ++i) sim.proc->write("1\n");
+    // Each is answered with deliver_sm_resp status 0 (no "MO refused"), and
+    // the next dial still works: no screen came for them in between.
+    REQUIRE(daemon->wait_for("ussd_service_op 21 has no role in profile default", patience));
+    sim.proc->write("/release\n*111#\n");
+    auto next = sim.proc->wait_for("MT ussd", patience);
+    INFO("simulator output:\n" << sim.proc->output());
+    REQUIRE(next);
+    CHECK(next->find("continue: Service *111#") != std::string::npos);
+    sim.proc->write("/quit\n");
+    daemon->signal(SIGTERM);
+    REQUIRE(daemon->wait_exit(patience) == 0);
+    INFO("daemon output:\n" << daemon->output());
+    CHECK(count(daemon->output(), "has no role in profile") == 1);
+    CHECK(sim.proc->output().find("MO refused") == std::string::npos);
+}
