@@ -21,23 +21,48 @@ const localized& ui_text(const tree& t, ui s) {
     return t.strings[static_cast<std::size_t>(s)];
 }
 
-// Shows the current page; the last page of a final text ends the dialog.
+// Shows the current page. A result ends the dialog on its last page when
+// the whole string was dialled (no screen of ours came before it); in a
+// dialog the subscriber navigates, a result keeps it open with "0 Back
+// 00 Main menu", so those keys work on every screen.
 step show(dialog_state& st) {
     step s;
     s.text = st.pages[st.page];
-    s.end = st.final_screen && st.page + 1 == st.pages.size();
+    s.end = st.final_screen && st.page + 1 == st.pages.size() && st.result_ends;
     st.ended = s.end;
     return s;
 }
 
-// A final text rendered now (action outcomes, unknown codes).
+// "0 Back 00 Main menu" (without the main item when `home` is empty).
+std::string result_footer(const tree& t, std::size_t lang, bool latin) {
+    std::string footer = t.nav.back + " " + t.say(ui::back, lang, latin);
+    const std::string& home = t.say(ui::home, lang, latin);
+    if (!home.empty()) footer += "  " + t.nav.main + " " + home;
+    return footer;
+}
+
+// A result rendered now (action outcomes, text nodes, unknown codes).
 step final_text(dialog_state& st, const std::string& text) {
     const tree& t = *st.menus;
     st.pages = detail::page_text(t, text, st.language, st.latin, ussd::break_at::words).pages;
     if (st.pages.empty()) st.pages.push_back(t.say(ui::failed, st.language, st.latin));
+    st.result_ends = !st.interactive;
+    if (st.interactive) {
+        // The footer goes under the last page, or on a page of its own when
+        // that page is full.
+        const std::string footer = result_footer(t, st.language, st.latin);
+        std::string& last = st.pages.back();
+        if (ussd::fits(last + "\n" + footer, t.budget)) {
+            last += "\n" + footer;
+        } else {
+            last += "\n" + t.more_item(st.language, st.latin);
+            st.pages.push_back(footer);
+        }
+    } else {
+        st.history.clear();
+    }
     st.page = 0;
     st.final_screen = true;
-    st.history.clear();
     return show(st);
 }
 
@@ -61,7 +86,8 @@ step enter(dialog_state& st, node_id id) {
     const node& n = t.nodes[id];
     st.node = id;
     st.page = 0;
-    st.final_screen = n.kind == node_kind::text;
+    st.final_screen = false;
+    if (n.kind == node_kind::text) return final_text(st, n.text[st.language].render(st.values));
     if (n.kind == node_kind::action) {
         step s;
         action_call call{n.action, {}};
@@ -76,7 +102,8 @@ step enter(dialog_state& st, node_id id) {
 }
 
 // Repeats the current page with a one-line hint above it. When the two do not
-// fit one screen, the page is re-paged with the hint in place.
+// fit one screen, the page is split again with the hint in front (texts at
+// words, menus at lines) and the pages after it follow unchanged.
 step hint(dialog_state& st, const std::string& line) {
     const tree& t = *st.menus;
     const std::string& page = st.pages[st.page];
@@ -86,15 +113,19 @@ step hint(dialog_state& st, const std::string& line) {
         s.text = std::move(with);
         return s;
     }
-    const std::string more = "\n" + t.more_item(st.language, st.latin);
+    const std::string more_item = t.more_item(st.language, st.latin);
+    const std::string more = "\n" + more_item;
     const bool had_more = page.size() >= more.size() &&
                           page.compare(page.size() - more.size(), more.size(), more) == 0;
     const std::string body = had_more ? page.substr(0, page.size() - more.size()) : page;
-    auto sub = ussd::paginate(line + "\n" + body, t.budget, t.more_item(st.language, st.latin),
-                              ussd::break_at::lines, had_more);
+    const auto mode = st.final_screen || t.nodes[st.node].kind != node_kind::menu
+                          ? ussd::break_at::words
+                          : ussd::break_at::lines;
+    auto sub = ussd::paginate(line + "\n" + body, t.budget, more_item, mode, had_more);
     step s;
     s.text = sub.pages.front();
-    // Keep the new split without the hint, so a second bad answer shows one hint, not two.
+    // Keep the new split without the hint, so a second bad answer shows one
+    // hint, and 99 and 0 move through the same text.
     const std::string lead = line + "\n";
     if (sub.pages.front().compare(0, lead.size(), lead) == 0)
         sub.pages.front().erase(0, lead.size());
@@ -128,11 +159,17 @@ step advance(dialog_state& st, std::string_view input, bool& accepted) {
             --st.page;
             return show(st);
         }
+        // From a result, back is the menu that led to it: never an input or
+        // a confirmation that already ran.
+        while (st.final_screen && !st.history.empty() &&
+               t.nodes[st.history.back()].kind != node_kind::menu)
+            st.history.pop_back();
         if (!st.history.empty()) {
             const node_id back = st.history.back();
             st.history.pop_back();
             return enter(st, back);
         }
+        if (st.final_screen && st.interactive) return enter(st, t.root);
         accepted = false;
         return invalid_choice(st);
     }
@@ -292,6 +329,9 @@ step answer(dialog_state& st, std::string_view input) {
     if (!st.menus) throw std::logic_error("menu::answer before start");
     if (st.waiting) throw std::logic_error("menu::answer while an action runs");
     if (st.ended) throw std::logic_error("menu::answer after the dialog ended");
+    // An answer means a screen of ours was on the handset: from now on results
+    // keep the dialog open, with the navigation keys.
+    st.interactive = true;
     bool accepted = false;
     return advance(st, trim(input), accepted);
 }

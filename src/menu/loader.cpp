@@ -189,7 +189,8 @@ load_result load_dir(const std::string& dir, const actions::catalog& catalog,
     }
     if (!docs.empty()) {
         for (std::size_t i = 0; i < static_cast<std::size_t>(ui::count_); ++i) {
-            if (!b.t.strings[i].empty()) continue;
+            // `home` is optional: without it results offer only "0 Back".
+            if (!b.t.strings[i].empty() || static_cast<ui>(i) == ui::home) continue;
             if (strings_path.empty()) {
                 b.report(dir, 0, "no file declares 'strings'");
                 break;

@@ -50,6 +50,8 @@ const char* to_string(ui s) {
             return "expired";
         case ui::repeated:
             return "repeated";
+        case ui::home:
+            return "home";
         case ui::count_:
             break;
     }

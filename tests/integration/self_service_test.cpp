@@ -68,12 +68,18 @@ bool contains(const std::string& s, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("a full *111# walk: main menu - then Balance - ends on the final screen") {
+TEST_CASE("a full *111# walk: main menu - then Balance - a result keeps 0 and 00") {
     run_script(R"(
 79160000001 ussd *111#
 expect ussd 79160000001 continue 1 Balance
 79160000001 answer 1
-expect ussd 79160000001 end Balance: 250.00 RUB
+expect ussd 79160000001 continue Balance: 250.00 RUB
+79160000001 answer 00
+expect ussd 79160000001 continue Service *111#
+79160000001 answer 1
+expect ussd 79160000001 continue 0 Back  00 Main menu
+79160000001 answer 0
+expect ussd 79160000001 continue Service *111#
 )");
 }
 
@@ -224,7 +230,9 @@ wait-bind
 79160000001 ussd *111#
 expect ussd 79160000001 continue 1 Balance
 79160000001 answer 1
-expect ussd 79160000001 end Balance: 250.00 RUB
+expect ussd 79160000001 continue Balance: 250.00 RUB
+79160000001 ussd *111*2*1#
+expect ussd 79160000001 end Tariff
 )");
     auto sim = start_sim({"--script", script, "--profile", "umr"});
     auto daemon = start_daemon(sim.port, {"--config", test_config(dir, "[smsc]\nprofile = umr\n"),
@@ -234,7 +242,8 @@ expect ussd 79160000001 end Balance: 250.00 RUB
     INFO("daemon output:\n" << daemon->output());
     REQUIRE(rc.has_value());
     CHECK(*rc == 0);
-    CHECK(contains(sim.proc->output(), "op=2 end: Balance"));
+    CHECK(contains(sim.proc->output(), "op=2 continue: Balance"));
+    CHECK(contains(sim.proc->output(), "op=2 end: Tariff"));
 }
 
 TEST_CASE("an SMSC redelivering a confirmation does not move money twice") {
@@ -250,13 +259,13 @@ expect ussd 79160000001 continue Amount
 79160000001 answer 100
 expect ussd 79160000001 continue Transfer 100
 79160000001 answer 1
-expect ussd 79160000001 end 100.00 RUB sent
+expect ussd 79160000001 continue 100.00 RUB sent
 expect sms 79160000003 111 You received 100.00 RUB
 expect-none 1
 79160000003 ussd *111#
 expect ussd 79160000003 continue Balance
 79160000003 answer 1
-expect ussd 79160000003 end Balance: 90.00 RUB
+expect ussd 79160000003 continue Balance: 90.00 RUB
 )");
     auto db = demo_store(dir);
     auto sim = start_sim({"--script", script, "--duplicate-every", "4"});

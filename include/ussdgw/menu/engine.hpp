@@ -43,7 +43,11 @@ struct dialog_state {
     vars values;                        ///< inputs, captures and option settings
     std::vector<std::string> pages;     ///< pages of the screen shown
     std::size_t page = 0;               ///< page shown
-    bool final_screen = false;          ///< the screen is a final text (ends on its last page)
+    bool final_screen = false;          ///< the screen is a result (action outcome or text)
+    /// A screen of ours was answered: results keep the dialog open with
+    /// "0 Back 00 Main menu"; before that (a whole string dialled) they end it.
+    bool interactive = false;
+    bool result_ends = false;  ///< the result on screen ends the dialog on its last page
     bool waiting = false;               ///< an action call is out; expecting on_outcome()
     bool ended = false;                 ///< the last screen was final
 };

@@ -142,6 +142,7 @@ enum class ui : std::size_t {
     failed,          ///< screen when a refusal has no reason to show
     expired,         ///< final screen for an answer to a dialog that already ended
     repeated,        ///< line above a replayed outcome: "already carried out"
+    home,            ///< label of the main-menu key under results ("Main menu"); optional
     count_,
 };
 

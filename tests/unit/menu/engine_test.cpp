@@ -60,7 +60,7 @@ TEST_CASE("engine: an unknown language falls back to the first one") {
     CHECK(start(st, engine_tree(), profile{"de", false}, "*111#").text == main_en);
 }
 
-TEST_CASE("engine: choosing an action runs it - then shows the outcome and ends") {
+TEST_CASE("engine: choosing an action runs it - then shows the outcome with the navigation keys") {
     dialog_state st;
     start(st, engine_tree(), en, "*111#");
     auto s = answer(st, "1");
@@ -70,11 +70,26 @@ TEST_CASE("engine: choosing an action runs it - then shows the outcome and ends"
     CHECK(s.text.empty());
     CHECK_THROWS_AS(answer(st, "1"), std::logic_error);
     auto f = on_outcome(st, ok({{"balance", "150.00"}}));
-    CHECK(f.text == "Balance: 150.00 RUB");
+    CHECK(f.text == "Balance: 150.00 RUB\n0 Back  00 Main menu");
+    CHECK_FALSE(f.end);
+    CHECK_THROWS_AS(on_outcome(st, ok({})), std::logic_error);
+    // 0, 00 and a wrong key work on a result as on any screen.
+    CHECK(answer(st, "1").text == "Invalid choice.\nBalance: 150.00 RUB\n0 Back  00 Main menu");
+    CHECK(answer(st, "0").text == main_en);
+    answer(st, "1");
+    on_outcome(st, ok({{"balance", "150.00"}}));
+    CHECK(answer(st, "00").text == main_en);
+}
+
+TEST_CASE("engine: a result of a whole dialled string ends the dialog") {
+    dialog_state st;
+    auto s = start(st, engine_tree(), en, "*111*2*1*9161234567*150*1#");
+    REQUIRE(s.call);
+    auto f = on_outcome(st, ok({{"to", "9161234567"}, {"amount", "150.00"}}));
+    CHECK(f.text == "Sent 150.00 RUB to 9161234567.");
     CHECK(f.end);
     CHECK(st.ended);
     CHECK_THROWS_AS(answer(st, "1"), std::logic_error);
-    CHECK_THROWS_AS(on_outcome(st, ok({})), std::logic_error);
 }
 
 TEST_CASE("engine: a refusal shows the node's refused text with the reason") {
@@ -93,14 +108,14 @@ TEST_CASE("engine: a refusal without a node text uses the default with {reason}"
     start(st, engine_tree(), en, "*111#");
     answer(st, "1");
     auto s = on_outcome(st, outcome{false, "x", {{"reason", "Unknown subscriber."}}, {}, ""});
-    CHECK(s.text == "Refused: Unknown subscriber.");
+    CHECK(s.text == "Refused: Unknown subscriber.\n0 Back  00 Main menu");
     dialog_state st2;
     start(st2, engine_tree(), en, "*111#");
     answer(st2, "1");
     // No reason at all: a generic failure instead of a half-empty screen.
     auto e = on_outcome(st2, outcome{false, "storage_error", {}, {}, ""});
-    CHECK(e.text == "Request failed, try later.");
-    CHECK(e.end);
+    CHECK(e.text == "Request failed, try later.\n0 Back  00 Main menu");
+    CHECK_FALSE(e.end);
 }
 
 TEST_CASE("engine: input - validation hint - confirm and the action's arguments") {
@@ -120,16 +135,20 @@ TEST_CASE("engine: input - validation hint - confirm and the action's arguments"
     REQUIRE(s.call);
     CHECK(*s.call == action_call{"transfer", {{"to", "9161234567"}, {"amount", "150"}}});
     auto f = on_outcome(st, ok({{"to", "9161234567"}, {"amount", "150.00"}}));
-    CHECK(f.text == "Sent 150.00 RUB to 9161234567.");  // outcome values win over inputs
-    CHECK(f.end);
+    // Outcome values win over inputs.
+    CHECK(f.text == "Sent 150.00 RUB to 9161234567.\n0 Back  00 Main menu");
+    CHECK_FALSE(f.end);
+    // Back from a result is the menu that led to it, never the confirmation.
+    CHECK(answer(st, "0").text == "Payments\n1 Transfer\n0 Back");
 }
 
 TEST_CASE("engine: 'no' on a confirm without a target cancels") {
     dialog_state st;
     start(st, engine_tree(), en, "*111*2*1*9161234567*100#");
     auto s = answer(st, "2");
-    CHECK(s.text == "Cancelled.");
-    CHECK(s.end);
+    CHECK(s.text == "Cancelled.\n0 Back  00 Main menu");
+    CHECK_FALSE(s.end);
+    CHECK(answer(st, "0").text == "Payments\n1 Transfer\n0 Back");
 }
 
 TEST_CASE("engine: 0 goes back - 00 goes to the main menu") {
@@ -156,15 +175,18 @@ TEST_CASE("engine: an invalid choice repeats the screen with a one-line hint") {
     CHECK(answer(st, "hello").text == "Invalid choice.\n" + main_en);
     CHECK(answer(st, "").text == "Invalid choice.\n" + main_en);
     // After the hint the menu still works.
-    CHECK(answer(st, "5").text == "Support: 0890, 8 800 250 0890.");
+    CHECK(answer(st, "5").text == "Support: 0890, 8 800 250 0890.\n0 Back  00 Main menu");
 }
 
-TEST_CASE("engine: a text node is final") {
+TEST_CASE("engine: a text node ends a dialled string - and keeps a walked dialog open") {
     dialog_state st;
+    auto dialled = start(st, engine_tree(), en, "*111*5#");
+    CHECK(dialled.text == "Support: 0890, 8 800 250 0890.");
+    CHECK(dialled.end);
     start(st, engine_tree(), en, "*111#");
     auto s = answer(st, "5");
-    CHECK(s.end);
-    CHECK(st.ended);
+    CHECK_FALSE(s.end);
+    CHECK(answer(st, "0").text == main_en);
 }
 
 TEST_CASE("engine: long menus page with 99 - and 0 pages back") {
@@ -288,7 +310,7 @@ TEST_CASE("engine: language_set switches the dialog's language at once") {
     CHECK(s.call->args.at("language") == "ru");
     outcome o = ok({{"language", "ru"}});
     o.language = "ru";
-    CHECK(on_outcome(st, o).text == "Язык: русский");
+    CHECK(on_outcome(st, o).text == "Язык: русский\n0 Назад  00 Меню");
 }
 
 TEST_CASE("engine: an alphabet outcome switches to Latin at once") {
@@ -296,7 +318,7 @@ TEST_CASE("engine: an alphabet outcome switches to Latin at once") {
     start(st, engine_tree(), ru, "*111#");
     answer(st, "1");
     auto s = on_outcome(st, ok({{"alphabet", "latin"}, {"balance", "5"}}));
-    CHECK(s.text == "Balans: 5 rub.");
+    CHECK(s.text == "Balans: 5 rub.\n0 Nazad  00 Meniu");
 }
 
 TEST_CASE("engine: a long outcome is paged - the dialog ends on its last page") {
@@ -418,4 +440,51 @@ TEST_CASE("engine: random input always gets a screen that fits - never silence")
             s = answer(st, random_text());
         }
     }
+}
+
+TEST_CASE("engine: a wrong key on a paged text repeats the page with the hint - and 99 goes on") {
+    dialog_state st;
+    start(st, engine_tree(), en, "*152#");
+    // One paragraph, no line breaks: the page must be split again at words.
+    std::string services;
+    for (int i = 1; i <= 12; ++i)
+        services += "Service number " + std::to_string(i) + " costs 10 RUB a month; ";
+    auto first = on_outcome(st, ok({{"services", services}}));
+    REQUIRE(first.text.find("Service number 1 ") != std::string::npos);
+    auto hinted = answer(st, "5");
+    CHECK(hinted.text.rfind("Invalid choice.\nService number 1 ", 0) == 0);
+    CHECK(hinted.text.find("\n99 More") != std::string::npos);
+    CHECK(ussdgw::ussd::fits(hinted.text, engine_tree()->budget));
+    // 99 shows what the hint pushed off the page, then the rest, in order.
+    // Pages joined without their "99 More" lines read as the whole text.
+    auto body = [](std::string page) {
+        const std::string more = "\n99 More";
+        if (page.size() >= more.size() &&
+            page.compare(page.size() - more.size(), more.size(), more) == 0)
+            page.erase(page.size() - more.size());
+        return page;
+    };
+    std::string seen = body(hinted.text);
+    for (int i = 0; i < 6 && !st.ended; ++i) seen += " " + body(answer(st, "99").text);
+    INFO(seen);
+    for (int i = 1; i <= 12; ++i) {
+        CAPTURE(i);
+        CHECK(seen.find("number " + std::to_string(i) + " costs") != std::string::npos);
+    }
+    CHECK(st.ended);
+}
+
+TEST_CASE(
+    "engine: 0 on the first page of a paged result goes back - 0 on a later page pages back") {
+    dialog_state st;
+    start(st, engine_tree(), en, "*111#");
+    answer(st, "1");
+    std::string lines;
+    for (int i = 1; i <= 12; ++i) lines += "Line number " + std::to_string(i) + " of the balance\n";
+    auto first = on_outcome(st, ok({{"balance", lines}}));
+    REQUIRE(st.pages.size() >= 2);
+    auto second = answer(st, "99");
+    CHECK(answer(st, "0").text == first.text);
+    CHECK(answer(st, "0").text == main_en);
+    (void)second;
 }
