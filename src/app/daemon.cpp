@@ -7,7 +7,8 @@
 
 namespace ussdgw::app {
 
-daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_door> door)
+daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_door> door,
+               std::shared_ptr<actions::outbox> outbox)
     : io_(io),
       cfg_(std::move(cfg)),
       door_(std::move(door)),
@@ -15,23 +16,33 @@ daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_do
       // Routes outlive their dialog by one more timeout so a late resend of
       // the last answer is still recognised.
       routes_(cfg_.profile, 2 * cfg_.max_dialogs, 2 * cfg_.dialog_timeout),
-      route_sweep_(io) {}
+      route_sweep_(io) {
+    if (outbox)
+        sender_ = std::make_shared<outbox_sender>(
+            io.get_executor(), std::move(outbox),
+            [this](const domain::sms_out& sms, std::function<void(bool, const std::string&)> done) {
+                send_sms(sms, std::move(done));
+            },
+            cfg_.outbox);
+}
 
 void daemon::start() {
-    door_->attach(reply_sinks{[this](const domain::ussd_reply& r) {
-                                  const smpp::ussd_route* route = routes_.find(r.msisdn, r.session);
-                                  if (!route) {
-                                      spdlog::warn(
-                                          "[msisdn={} session={}] reply for a dialog the SMSC "
-                                          "never opened or that expired; dropped",
-                                          r.msisdn, r.session);
-                                      return;
-                                  }
-                                  send_ussd(r, *route);
-                                  routes_.on_screen(r.msisdn, r.session, r.end,
-                                                    std::chrono::steady_clock::now());
-                              },
-                              [this](const domain::sms_out& s) { send_sms(s); }});
+    door_->attach(reply_sinks{
+        [this](const domain::ussd_reply& r) {
+            const smpp::ussd_route* route = routes_.find(r.msisdn, r.session);
+            if (!route) {
+                spdlog::warn(
+                    "[msisdn={} session={}] reply for a dialog the SMSC "
+                    "never opened or that expired; dropped",
+                    r.msisdn, r.session);
+                return;
+            }
+            send_ussd(r, *route);
+            routes_.on_screen(r.msisdn, r.session, r.end, std::chrono::steady_clock::now());
+        },
+        [this](const domain::sms_out& s) { send_sms(s); },
+        sender_ ? std::function<void()>([this] { sender_->kick(); }) : std::function<void()>()});
+    if (sender_) sender_->start();
     client_->start([this](smpp::pdu&& p) { on_deliver(std::move(p)); },
                    [this](bool bound) { on_bind_state(bound); });
     sweep_routes();
@@ -98,14 +109,29 @@ void daemon::send_ussd(const domain::ussd_reply& reply, const smpp::ussd_route& 
     });
 }
 
-void daemon::send_sms(const domain::sms_out& sms) {
-    for (auto& part : smpp::sms_submits(sms, cfg_.profile, ++concat_reference_)) {
-        client_->submit(std::move(part), [to = sms.to, from = sms.from,
-                                          ctx = client_->context()](const smpp::submit_outcome& o) {
-            if (!o.ok())
-                spdlog::warn("[{} msisdn={}] SMS from {} not delivered: {}", ctx, to, from,
-                             o.answered ? smpp::status_name(o.status) : o.failure);
-        });
+void daemon::send_sms(const domain::sms_out& sms,
+                      std::function<void(bool, const std::string&)> done) {
+    auto parts = smpp::sms_submits(sms, cfg_.profile, ++concat_reference_);
+    // Accepted means every part accepted; the first part's id stands for all.
+    struct tally {
+        std::size_t left;
+        bool accepted = true;
+        std::string message_id;
+        std::function<void(bool, const std::string&)> done;
+    };
+    auto t = std::make_shared<tally>(tally{parts.size(), true, {}, std::move(done)});
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        client_->submit(
+            std::move(parts[i]), [t, i, to = sms.to, from = sms.from,
+                                  ctx = client_->context()](const smpp::submit_outcome& o) {
+                if (!o.ok()) {
+                    t->accepted = false;
+                    spdlog::warn("[{} msisdn={}] SMS from {} not delivered: {}", ctx, to, from,
+                                 o.answered ? smpp::status_name(o.status) : o.failure);
+                }
+                if (i == 0) t->message_id = o.message_id;
+                if (--t->left == 0 && t->done) t->done(t->accepted, t->message_id);
+            });
     }
 }
 
@@ -129,7 +155,29 @@ void daemon::finish_stop(std::function<void()> done) {
     if (door_->in_flight() > 0)
         spdlog::warn("stopping with {} action(s) unanswered after the drain timeout",
                      door_->in_flight());
-    client_->stop(std::move(done));
+    if (!sender_) {
+        client_->stop(std::move(done));
+        return;
+    }
+    // Outbox sends in flight finish and are recorded (bounded by the drain
+    // timeout: the client then fails what is left, which stays in the outbox).
+    auto client = client_;
+    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+    auto once = std::make_shared<bool>(false);
+    auto finish = [client, shared_done, once] {
+        if (*once) return;
+        *once = true;
+        client->stop(std::move(*shared_done));
+    };
+    sender_->stop(finish);
+    route_sweep_.expires_at(drain_deadline_);
+    route_sweep_.async_wait([this, finish](boost::system::error_code ec) {
+        if (ec) return;
+        if (sender_->in_flight() > 0)
+            spdlog::warn("stopping with {} outbox SMS in flight: they stay in the outbox",
+                         sender_->in_flight());
+        finish();
+    });
 }
 
 }  // namespace ussdgw::app

@@ -53,10 +53,14 @@ void self_service_door::run(actions::request req,
                     msisdn, action, options_.duplicate_window.count());
             // The direct answer first (the screen, or the SMS reply: for
             // "25 <password>" the one-time password), then the action's
-            // notifications ("password accepted"), which go out even when
-            // the dialog is gone: the action is durable.
+            // notifications ("password accepted"), which the action committed
+            // to the outbox: they go out even when the dialog is gone.
             then(o);
-            for (const auto& sms : o.sms) sinks_.sms(sms);
+            if (o.sms.empty()) return;
+            if (sinks_.outbox)
+                sinks_.outbox();
+            else
+                for (const auto& sms : o.sms) sinks_.sms(sms);
         });
     });
 }
@@ -102,11 +106,16 @@ void self_service_door::begin(const domain::ussd_in& in) {
     if (!opened.state) {
         spdlog::warn("[msisdn={} session={}] dialog table full ({}): busy", in.msisdn, in.session,
                      table_.capacity());
-        send_screen(k, menu::busy(*doors_.menus, {}));
+        // In the subscriber's language and alphabet, as every screen.
+        with_profile(in.msisdn, actions::channel::ussd,
+                     [this, k, tree = doors_.menus](const menu::profile& who) {
+                         send_screen(k, menu::busy(*tree, who));
+                     });
         return;
     }
     dialog& d = *opened.state;
     d.id = ++next_id_;
+    d.dialled = options_.request_keys(in.text);
     arm_guard_timer();
     if (spdlog::should_log(spdlog::level::debug))
         spdlog::debug("[msisdn={} session={}] dialog begins: {}", in.msisdn, in.session,
@@ -118,17 +127,7 @@ void self_service_door::begin(const domain::ussd_in& in) {
                      dialog* d = current(k, id);
                      if (!d) return;
                      d->state.waiting = false;
-                     menu::step s = menu::start(d->state, tree, who, text);
-                     // An action straight from the dialled string ("*111*4*4*NUM*10*1#",
-                     // "**04*OLD*NEW*NEW#") has no screen of ours between the dial and
-                     // the change, so nothing else stops a resent begin from paying
-                     // twice: the store remembers it (same subscriber, dialog and
-                     // string) for the window, in the action's own transaction.
-                     std::string dedup;
-                     if (s.call)
-                         dedup = fmt::format("ussd/{}/{}/{:016x}", k.msisdn, k.session,
-                                             options_.request_keys(text));
-                     advance(k, id, std::move(s), std::move(dedup));
+                     advance(k, id, menu::start(d->state, tree, who, text));
                  });
 }
 
@@ -138,7 +137,10 @@ void self_service_door::answer(const domain::ussd_in& in) {
     if (!d) {
         // The guard timer or a restart dropped it; say so rather than stay silent.
         spdlog::debug("[msisdn={} session={}] answer to an ended dialog", in.msisdn, in.session);
-        send_screen(k, menu::expired(*doors_.menus, {}));
+        with_profile(in.msisdn, actions::channel::ussd,
+                     [this, k, tree = doors_.menus](const menu::profile& who) {
+                         send_screen(k, menu::expired(*tree, who));
+                     });
         return;
     }
     arm_guard_timer();
@@ -155,7 +157,8 @@ void self_service_door::answer(const domain::ussd_in& in) {
     } catch (const std::logic_error& e) {
         spdlog::error("[msisdn={} session={}] dialog in a bad state: {}", in.msisdn, in.session,
                       e.what());
-        send_screen(k, menu::expired(*d->state.menus, {}));
+        const auto& st = d->state;
+        send_screen(k, menu::expired(*st.menus, {st.menus->languages[st.language], st.latin}));
     }
 }
 
@@ -164,8 +167,7 @@ self_service_door::dialog* self_service_door::current(const key& k, std::uint64_
     return d && d->id == id ? d : nullptr;
 }
 
-void self_service_door::advance(const key& k, std::uint64_t id, menu::step s,
-                                std::string dedup_key) {
+void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
     if (!s.call) {
         send_screen(k, s);
         return;
@@ -175,8 +177,16 @@ void self_service_door::advance(const key& k, std::uint64_t id, menu::step s,
     req.via = actions::channel::ussd;
     req.action = s.call->name;
     req.arguments = std::move(s.call->args);
-    req.dedup_key = std::move(dedup_key);
-    req.dedup_window_seconds = options_.duplicate_window.count();
+    if (s.dialled) {
+        // An action straight from the dialled string ("*111*4*4*NUM*10*1#",
+        // "**04*OLD*NEW*NEW#") has no screen of ours between the dial and the
+        // change, so nothing else stops a resent begin from paying twice: the
+        // store remembers it (same subscriber, dialog and string) for the
+        // window, in the action's own transaction.
+        if (const dialog* d = current(k, id))
+            req.dedup_key = fmt::format("ussd/{}/{}/{:016x}", k.msisdn, k.session, d->dialled);
+        req.dedup_window_seconds = options_.duplicate_window.count();
+    }
     run(std::move(req), [this, k, id](const actions::outcome& o) {
         dialog* d = current(k, id);
         if (!d) return;  // dialog gone (timeout, release): the action still counted

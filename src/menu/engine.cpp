@@ -93,6 +93,7 @@ step enter(dialog_state& st, node_id id) {
         action_call call{n.action, {}};
         for (const auto& a : n.args) call.args[a.name] = a.value.render(st.values);
         s.call = std::move(call);
+        s.dialled = !st.interactive;
         st.waiting = true;
         st.pages.clear();
         return s;
@@ -215,6 +216,22 @@ step advance(dialog_state& st, std::string_view input, bool& accepted) {
     return invalid_choice(st);
 }
 
+// Feeds the dialled parts not used yet (st.pending) as answers, until one is
+// refused, a result shows, or an action is asked for. An action with `next`
+// keeps the rest for on_outcome(), so "*111*2*3*2*1#" confirms after the quote.
+step walk(dialog_state& st, step s) {
+    while (!st.pending.empty() && !s.call && !s.end && !st.final_screen) {
+        bool accepted = false;
+        const std::string part = std::move(st.pending.front());
+        st.pending.erase(st.pending.begin());
+        s = advance(st, part, accepted);
+        if (!accepted) st.pending.clear();
+    }
+    const node& n = st.menus->nodes[st.node];
+    if (!s.call || n.kind != node_kind::action || n.next == no_node) st.pending.clear();
+    return s;
+}
+
 // The declared code that matches, and how many dialled segments it used (the
 // rest are walked). Full matches win over walks; more literals win.
 const code_route* match(const tree& t, const ussd::code& c, std::size_t& used) {
@@ -315,14 +332,9 @@ step start(dialog_state& st, std::shared_ptr<const tree> menus, const profile& w
         if (route->segments[k].capture) st.values[route->segments[k].value] = parsed->segments[k];
     for (const auto& [k, v] : route->set) st.values[k] = v;
 
-    step s = enter(st, route->target);
-    for (std::size_t k = used; k < parsed->segments.size(); ++k) {
-        if (s.call || s.end || st.final_screen) break;
-        bool accepted = false;
-        s = advance(st, parsed->segments[k], accepted);
-        if (!accepted) break;
-    }
-    return s;
+    st.pending.assign(parsed->segments.begin() + static_cast<std::ptrdiff_t>(used),
+                      parsed->segments.end());
+    return walk(st, enter(st, route->target));
 }
 
 step answer(dialog_state& st, std::string_view input) {
@@ -346,6 +358,12 @@ step on_outcome(dialog_state& st, const actions::outcome& out) {
     if (auto a = out.vars.find("alphabet"); a != out.vars.end() && out.ok)
         st.latin = a->second == "latin";
     const node& n = t.nodes[st.node];
+    if (out.ok && n.next != no_node) {
+        // A step inside a flow (a quote before a confirmation): its values
+        // feed the next screen, which shows what the last step will do.
+        for (const auto& [k, v] : out.vars) st.values[k] = v;
+        return walk(st, enter(st, n.next));
+    }
     const localized& texts =
         out.ok ? n.ok : (n.refused.empty() ? ui_text(t, ui::refused) : n.refused);
     std::string text = texts[st.language].render(st.values, out.vars);

@@ -89,6 +89,50 @@ void check_codes(builder& b) {
         });
 }
 
+// A code that spells a walk of the menu ("*111*6*1#": main menu, 6, then 1)
+// must lead where that walk leads, with the same settings, else dialling it
+// and walking it do different things. `override: true` says it is meant.
+void check_shadowing(builder& b) {
+    const auto& t = b.t;
+    if (t.root == no_node) return;
+    std::string walk_prefix;
+    for (const auto& c : t.codes)
+        if (c.target == t.root && c.segments.empty()) walk_prefix = c.prefix;
+    if (walk_prefix.empty()) return;
+    for (const auto& c : t.codes) {
+        if (c.prefix != walk_prefix || c.segments.empty() || c.override_walk || c.target == no_node)
+            continue;
+        node_id at = t.root;
+        std::map<std::string, std::string> set;
+        std::string path;
+        bool whole = true;
+        for (const auto& seg : c.segments) {
+            const node& n = t.nodes[at];
+            const option* o = nullptr;
+            if (!seg.capture && n.kind == node_kind::menu)
+                for (const auto& opt : n.options)
+                    if (opt.key == seg.value) o = &opt;
+            if (!o || o->next == no_node) {
+                whole = false;
+                break;
+            }
+            for (const auto& [k, v] : o->set) set[k] = v;
+            path += (path.empty() ? "" : ", ") + seg.value;
+            at = o->next;
+        }
+        if (!whole) continue;
+        bool same = at == c.target;
+        for (const auto& [k, v] : c.set) same = same && set.count(k) && set[k] == v;
+        if (same) continue;
+        b.report(c.file, c.line,
+                 "code '" + c.source + "' shadows the menu walk " + walk_prefix + "# then " + path +
+                     " (node '" + t.nodes[at].id +
+                     "'): dialling it would do something "
+                     "else than choosing those items; lead it to the same node, or mark it "
+                     "'override: true' when that is meant");
+    }
+}
+
 // Where a node leads, with the variables each edge sets.
 template <class F>
 void for_each_edge(const node& n, F&& f) {
@@ -103,6 +147,9 @@ void for_each_edge(const node& n, F&& f) {
         case node_kind::confirm:
             f(n.yes, none, std::string());
             f(n.no, none, std::string());
+            break;
+        case node_kind::action:
+            f(n.next, none, std::string());
             break;
         default:
             break;
@@ -141,7 +188,16 @@ std::vector<std::optional<var_set>> available_vars(builder& b) {
         const node_id id = work.front();
         work.pop_front();
         const var_set here = *avail[id];
-        for_each_edge(t.nodes[id], [&](node_id to, const auto& set, const std::string& var) {
+        const node& n = t.nodes[id];
+        if (n.kind == node_kind::action && n.next != no_node) {
+            // What the action provides is set for the node after it.
+            var_set out = here;
+            if (const auto* info = b.catalog.find(n.action))
+                out.insert(info->provides.begin(), info->provides.end());
+            merge(n.next, out);
+            continue;
+        }
+        for_each_edge(n, [&](node_id to, const auto& set, const std::string& var) {
             var_set out = here;
             for (const auto& [k, v] : set) out.insert(k);
             if (!var.empty()) out.insert(var);
@@ -214,6 +270,7 @@ void link(builder& b) {
     auto& t = b.t;
     resolve_all(b);
     check_codes(b);
+    check_shadowing(b);
 
     // Reachability from the root and every code target.
     b.reachable.assign(t.nodes.size(), false);

@@ -25,7 +25,8 @@ const std::vector<std::string_view>& keys_of(node_kind k) {
     static const std::vector<std::string_view> input{
         "type", "prompt", "var", "next", "digits", "length", "regex", "range", "error", "secret"};
     static const std::vector<std::string_view> confirm{"type", "prompt", "yes", "no"};
-    static const std::vector<std::string_view> action{"type", "action", "args", "ok", "refused"};
+    static const std::vector<std::string_view> action{"type", "action",  "args",
+                                                      "ok",   "refused", "next"};
     static const std::vector<std::string_view> text{"type", "text"};
     switch (k) {
         case node_kind::menu:
@@ -231,7 +232,15 @@ void read_action(builder& b, yaml_file& f, const YAML::Node& body, node& n, node
             f.report(args, where + ": args must be a mapping or a list of names");
         }
     }
-    n.ok = required_text(b, f, body, "ok", where, &src.ok_line, n.line);
+    // With `next`, success goes on to that node with the outcome's values
+    // (a quote before a confirmation); without it, `ok` is the result.
+    src.next = read_ref(f, body["next"], where + ": next");
+    if (body["next"] && body["ok"])
+        f.report(body["ok"], where +
+                                 ": 'ok' and 'next' exclude each other (after 'next' the "
+                                 "node it names is shown)");
+    else if (!body["next"])
+        n.ok = required_text(b, f, body, "ok", where, &src.ok_line, n.line);
     n.refused = optional_text(b, f, body, "refused", where, &src.refused_line);
 }
 
@@ -300,7 +309,7 @@ void read_node(builder& b, yaml_file& f, const YAML::Node& key, const YAML::Node
 }
 
 void read_code(builder& b, yaml_file& f, const YAML::Node& item) {
-    if (!f.check_keys(item, {"code", "goto", "set"}, "code")) {
+    if (!f.check_keys(item, {"code", "goto", "set", "override"}, "code")) {
         if (!item.IsMap()) return;
     }
     if (!item["code"]) {
@@ -359,6 +368,8 @@ void read_code(builder& b, yaml_file& f, const YAML::Node& item) {
     r.literals = static_cast<std::size_t>(std::count_if(
         r.segments.begin(), r.segments.end(), [](const code_segment& s) { return !s.capture; }));
     r.set = read_set(f, item["set"], where);
+    if (item["override"])
+        if (auto o = f.boolean(item["override"], where + ": override")) r.override_walk = *o;
     if (!item["goto"]) {
         f.report(item, where + ": missing 'goto'");
     }

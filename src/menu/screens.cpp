@@ -88,7 +88,8 @@ void prepare_screens(builder& b) {
         }
     }
     // Final screens the daemon sends alone must fit one screen.
-    for (ui s : {ui::unknown_code, ui::bad_request, ui::busy, ui::cancelled, ui::failed, ui::expired})
+    for (ui s :
+         {ui::unknown_code, ui::bad_request, ui::busy, ui::cancelled, ui::failed, ui::expired})
         for (std::size_t l = 0; l < langs; ++l)
             if (!ussd::fits(t.say(s, l, false), t.budget))
                 b.report(b.strings_file, b.strings_line,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ussdgw/actions/rules.hpp"
+#include "ussdgw/app/outbox_sender.hpp"
 #include "ussdgw/smpp/client.hpp"
 #include "ussdgw/smpp/translate.hpp"
 #include "ussdgw/util/result.hpp"
@@ -33,7 +34,9 @@ struct config {
     actions::rules rules;
     /// [ussd] duplicate_window: an identical MO within this is an SMSC resend.
     std::chrono::seconds duplicate_window{60};
-    std::string source = "(defaults)";  ///< where it came from, for messages
+    outbox_options outbox;                           ///< [outbox] poll, batch
+    std::chrono::seconds outbox_max_age{24 * 3600};  ///< [outbox] max_age
+    std::string source = "(defaults)";               ///< where it came from, for messages
 };
 
 /// Every problem found, each "file:line: message" (or "flag --x: message").

@@ -12,6 +12,7 @@
 
 #include "ussdgw/app/config.hpp"
 #include "ussdgw/app/front_door.hpp"
+#include "ussdgw/app/outbox_sender.hpp"
 #include "ussdgw/smpp/client.hpp"
 #include "ussdgw/smpp/translate.hpp"
 #include "ussdgw/smpp/ussd_routes.hpp"
@@ -21,8 +22,13 @@ namespace ussdgw::app {
 /// The running gateway. Lives on one io_context thread.
 class daemon {
   public:
-    /// Builds the daemon; nothing runs until start().
-    daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_door> door);
+    /// Builds the daemon; nothing runs until start(). With an `outbox`, the SMS
+    /// actions commit there are sent from it (else there is nothing to send).
+    daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_door> door,
+           std::shared_ptr<actions::outbox> outbox = nullptr);
+
+    /// The outbox sender's counters (zero without an outbox).
+    outbox_counts outbox_stats() const { return sender_ ? sender_->counts() : outbox_counts{}; }
 
     /// Connects to the SMSC and starts answering.
     void start();
@@ -33,7 +39,8 @@ class daemon {
   private:
     void on_deliver(smpp::pdu&& p);
     void send_ussd(const domain::ussd_reply& reply, const smpp::ussd_route& route);
-    void send_sms(const domain::sms_out& sms);
+    void send_sms(const domain::sms_out& sms,
+                  std::function<void(bool, const std::string&)> done = {});
     void sweep_routes();
     void finish_stop(std::function<void()> done);
     void on_bind_state(bool bound);
@@ -47,6 +54,7 @@ class daemon {
     std::bitset<256> unknown_ops_logged_;    // ops without a role, logged once per bind
     boost::asio::steady_timer route_sweep_;  // also paces the drain on stop
     std::chrono::steady_clock::time_point drain_deadline_;
+    std::shared_ptr<outbox_sender> sender_;  // null without an outbox
 };
 
 }  // namespace ussdgw::app

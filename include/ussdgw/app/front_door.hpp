@@ -15,6 +15,8 @@ struct reply_sinks {
     std::function<void(const domain::ussd_reply&)> ussd;
     /// Sends one SMS (split into parts by the SMPP layer when long).
     std::function<void(const domain::sms_out&)> sms;
+    /// An action committed SMS to the outbox: send them now.
+    std::function<void()> outbox;
 };
 
 /// Answers subscribers. Called on the daemon's event-loop thread.

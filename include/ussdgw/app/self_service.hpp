@@ -53,14 +53,15 @@ class self_service_door : public front_door {
 
   private:
     struct dialog {
-        menu::dialog_state state;  // the engine's view
-        std::uint64_t id = 0;      // tells a fresh dialog from a replaced one of the same key
+        menu::dialog_state state;   // the engine's view
+        std::uint64_t id = 0;       // tells a fresh dialog from a replaced one of the same key
+        std::uint64_t dialled = 0;  // keyed fingerprint of the string that began it
     };
     using key = ussd::dialog_key;
 
     void begin(const domain::ussd_in& in);
     void answer(const domain::ussd_in& in);
-    void advance(const key& k, std::uint64_t id, menu::step s, std::string dedup_key = {});
+    void advance(const key& k, std::uint64_t id, menu::step s);
     dialog* current(const key& k, std::uint64_t id);
     void send_screen(const key& k, const menu::step& s);
     void run(actions::request req, std::function<void(const actions::outcome&)> then);

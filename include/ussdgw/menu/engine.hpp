@@ -31,6 +31,10 @@ struct step {
     /// An action to run first; its outcome goes to on_outcome(), which
     /// returns the screen. Nothing is sent for this step itself.
     std::optional<action_call> call;
+    /// The call comes straight from the dialled string, no screen of ours
+    /// before it: a resent begin would run it again, so the caller makes it
+    /// run once (a dedup key).
+    bool dialled = false;
 };
 
 /// Where one dialog is. Default-constructed by the dialog table, filled by start().
@@ -47,9 +51,10 @@ struct dialog_state {
     /// A screen of ours was answered: results keep the dialog open with
     /// "0 Back 00 Main menu"; before that (a whole string dialled) they end it.
     bool interactive = false;
-    bool result_ends = false;  ///< the result on screen ends the dialog on its last page
-    bool waiting = false;               ///< an action call is out; expecting on_outcome()
-    bool ended = false;                 ///< the last screen was final
+    bool result_ends = false;          ///< the result on screen ends the dialog on its last page
+    std::vector<std::string> pending;  ///< dialled parts still to walk after an action with `next`
+    bool waiting = false;              ///< an action call is out; expecting on_outcome()
+    bool ended = false;                ///< the last screen was final
 };
 
 /// Starts a dialog from what was dialled: the root for the tree's main code,

@@ -84,14 +84,14 @@ struct node {
     input_check check;       ///< input: validation
     localized error;         ///< input: one-line hint on a bad answer (may be empty)
     bool secret = false;     ///< input: answer is redacted in logs
-    node_id next = no_node;  ///< input: where a valid answer goes
+    node_id next = no_node;  ///< input: where a valid answer goes; action: where success goes
 
     node_id yes = no_node;  ///< confirm: on yes
     node_id no = no_node;   ///< confirm: on no (no_node: the "cancelled" screen)
 
     std::string action;             ///< action: registry name
     std::vector<arg_binding> args;  ///< action: arguments
-    localized ok;                   ///< action: text on success
+    localized ok;                   ///< action: text on success (empty when `next` is set)
     localized refused;              ///< action: text on refusal (empty: strings "refused")
 
     /// Static screens paged at load (menus always; inputs, confirms and texts
@@ -115,6 +115,9 @@ struct code_route {
     node_id target = no_node;                              ///< where it goes
     std::vector<std::pair<std::string, std::string>> set;  ///< variables it sets
     std::size_t literals = 0;  ///< literal segments (more wins on overlap)
+    /// The file says this code may lead elsewhere than walking the menu by
+    /// the same digits would (`override: true`); else the loader refuses that.
+    bool override_walk = false;
 };
 
 /// Keys with a fixed meaning on every screen.

@@ -488,3 +488,44 @@ TEST_CASE(
     CHECK(answer(st, "0").text == main_en);
     (void)second;
 }
+
+TEST_CASE(
+    "engine: an action with next feeds its values to the next screen - a quote before a confirm") {
+    dialog_state st;
+    start(st, engine_tree(), en, "*111*7#");
+    auto quote = answer(st, "1");
+    REQUIRE(quote.call);
+    CHECK(*quote.call == action_call{"tariff_info", {{"tariff", "smart"}}});
+    CHECK_FALSE(quote.dialled);
+    auto confirm = on_outcome(st, ok({{"tariff_title", "Smart"}, {"change_fee_now", "100.00"}}));
+    CHECK(confirm.text == "Change to Smart for 100.00 RUB?\n1 Yes\n2 No");
+    CHECK_FALSE(confirm.end);
+    auto change = answer(st, "1");
+    REQUIRE(change.call);
+    CHECK(change.call->name == "tariff_change");
+    auto done = on_outcome(st, ok({{"tariff_title", "Smart"}, {"fee", "100.00"}}));
+    CHECK(done.text == "Now on Smart, charged 100.00 RUB.\n0 Back  00 Main menu");
+    // Back from the result is the menu, not the quote or the confirmation.
+    CHECK(answer(st, "0").text == "Tariffs\n1 Smart\n0 Back");
+}
+
+TEST_CASE("engine: a dialled string walks on after a quote - and its calls are marked dialled") {
+    dialog_state st;
+    auto quote = start(st, engine_tree(), en, "*111*7*1*1#");
+    REQUIRE(quote.call);
+    CHECK(quote.call->name == "tariff_info");
+    CHECK(quote.dialled);
+    // The rest of the string ("1": yes) is walked once the quote is back.
+    auto change = on_outcome(st, ok({{"tariff_title", "Smart"}, {"change_fee_now", "0.00"}}));
+    REQUIRE(change.call);
+    CHECK(change.call->name == "tariff_change");
+    CHECK(change.dialled);
+    auto done = on_outcome(st, ok({{"tariff_title", "Smart"}, {"fee", "0.00"}}));
+    CHECK(done.end);
+    // A refused quote ends with its refusal; nothing after it runs.
+    dialog_state no;
+    start(no, engine_tree(), en, "*111*7*1*1#");
+    auto refused = on_outcome(no, outcome{false, "unknown_tariff", {{"reason", "gone"}}, {}, ""});
+    CHECK(refused.text == "No such tariff: gone");
+    CHECK(refused.end);
+}

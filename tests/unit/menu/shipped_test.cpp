@@ -61,8 +61,8 @@ TEST_CASE("shipped menus: *111# and walks") {
     dialog_state st;
     auto s = start(st, shipped(), en, "*111#");
     CHECK(s.text ==
-          "Service *111#\n1 Balance\n2 Tariff\n3 Services\n4 Payments\n5 Bonus\n6 Number\n7 "
-          "Settings\n8 Help");
+          "Service *111#\n1 Balance\n2 Tariff\n3 Services\n4 Payments\n5 Bonus\n6 Menu "
+          "alphabet\n7 Settings\n8 Help");
     CHECK(answer(st, "1").call->name == "balance");
     CHECK(call_of("*111*2*1#").name == "tariff_info");
     CHECK(call_of("*111*2*3*2*1#") == action_call{"tariff_change", {{"tariff", "Smart"}}});
@@ -99,10 +99,10 @@ TEST_CASE("shipped menus: login alerts are the last settings item - earlier numb
     dialog_state st;
     auto s = start(st, shipped(), en, "*111*7#");
     CHECK(s.text ==
-          "Settings\n1 Password\n2 Language\n3 Menu alphabet\n4 Mobile app\n5 Account "
+          "Settings\n1 Password\n2 Language\n3 Number\n4 Mobile app\n5 Account "
           "history\n6 Login alerts\n0 Back");
     CHECK(call_of("*111*7*2*2#") == action_call{"language_set", {{"language", "ru"}}});
-    CHECK(call_of("*111*7*3*2#") == action_call{"alphabet_set", {{"alphabet", "latin"}}});
+    CHECK(call_of("*111*7*3*1*1#").name == "block_number");
     CHECK(call_of("*111*7*4#").name == "app_link");
     CHECK(call_of("*111*7*5#").name == "archive_list");
     CHECK(call_of("*111*7*6*1#") == action_call{"login_alerts", {{"state", "on"}}});
@@ -154,11 +154,27 @@ TEST_CASE("shipped menus: Russian screens fit - in Cyrillic and in Latin") {
             CHECK(ussdgw::ussd::encoding_for(s.text) == ussdgw::ussd::encoding::gsm7);
             CHECK(s.text.find("\n8 Pomoshch") != std::string::npos);
         } else {
-            // UCS-2 holds 80: eight items need a second page.
-            CHECK(s.text.find("\n99 Далее") != std::string::npos);
-            CHECK(answer(st, "99").text.find("8 Помощь") != std::string::npos);
+            // UCS-2 holds 80: the labels are short enough for one screen.
+            CHECK(s.text.find("\n99 Далее") == std::string::npos);
+            CHECK(s.text.find("8 Помощь") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("shipped menus: the alphabet codes and walking *111# then 6 do the same") {
+    for (const char* choice : {"1", "2"}) {
+        CAPTURE(choice);
+        const auto dialled = call_of(std::string("*111*6*") + choice + "#");
+        dialog_state st;
+        start(st, shipped(), en, "*111#");
+        answer(st, "6");
+        const auto walked = answer(st, choice);
+        REQUIRE(walked.call);
+        CHECK(*walked.call == dialled);
+        CHECK(dialled.name == "alphabet_set");
+    }
+    // Number: block and unblock in Settings, where the walk and its codes agree.
+    CHECK(call_of("*111*7*3*2#").name == "unblock_number");
 }
 
 TEST_CASE("shipped menus: PINs and PUKs never reach a log") {
