@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "common.hpp"
+#include "ussdgw/actions/titles.hpp"
+#include "ussdgw/actions/usage.hpp"
 
 namespace ussdgw::actions {
 
@@ -12,28 +14,31 @@ using detail::title;
 
 outcome profile(context& ctx) {
     const auto& s = *ctx.sub;
-    return ctx.ok({{"language", s.language},
-                   {"alphabet", s.alphabet},
-                   {"status", s.status},
-                   {"tariff", s.tariff}},
-                  msg::ok_profile);
+    auto o = ctx.ok({{"language", s.language},
+                     {"alphabet", s.alphabet},
+                     {"status", s.status},
+                     {"tariff", s.tariff}},
+                    msg::ok_profile);
+    // The vars are codes for the daemon; the sentence names the language.
+    o.vars["message"] =
+        ctx.say(msg::ok_profile, {{"language_name", language_name(s.language, ctx.lang)}});
+    return o;
 }
 
 outcome balance(context& ctx) {
     const auto& s = *ctx.sub;
     auto t = ctx.db.find_tariff(s.tariff).value_or(store::tariff{s.tariff, s.tariff, s.tariff});
-    auto left = [](std::int64_t package, std::int64_t extra, std::int64_t used) {
-        return std::to_string(std::max<std::int64_t>(0, package + extra - used));
-    };
-    return ctx.ok({{"balance", format_rub(s.balance)},
+    // As of today's package period, even before the daily job rolled it.
+    const auto left = left_of(s, t, ctx.now);
+    return ctx.ok({{"balance", ctx.rub(s.balance)},
                    {"bonus", std::to_string(s.bonus)},
                    {"tariff", s.tariff},
                    {"tariff_title", title(t, ctx.lang)},
-                   {"credit_limit", format_rub(s.credit_limit)},
-                   {"available", format_rub(s.balance + s.credit_limit)},
-                   {"minutes_left", left(t.minutes, s.extra_minutes, s.minutes_used)},
-                   {"sms_left", left(t.sms, s.extra_sms, s.sms_used)},
-                   {"mb_left", left(t.mb, s.extra_mb, s.mb_used)},
+                   {"credit_limit", ctx.rub(s.credit_limit)},
+                   {"available", ctx.rub(s.balance + s.credit_limit)},
+                   {"minutes_left", std::to_string(left.minutes)},
+                   {"sms_left", std::to_string(left.sms)},
+                   {"mb_left", std::to_string(left.mb)},
                    {"status", s.status}},
                   msg::ok_balance);
 }
@@ -49,9 +54,9 @@ outcome tariff_info(context& ctx) {
     bool same = t->name == s.tariff;
     return ctx.ok({{"tariff", t->name},
                    {"tariff_title", title(*t, ctx.lang)},
-                   {"monthly_fee", format_rub(t->monthly_fee)},
-                   {"change_fee", format_rub(t->change_fee)},
-                   {"change_fee_now", format_rub(same || free_now ? 0 : t->change_fee)},
+                   {"monthly_fee", ctx.rub(t->monthly_fee)},
+                   {"change_fee", ctx.rub(t->change_fee)},
+                   {"change_fee_now", ctx.rub(same || free_now ? 0 : t->change_fee)},
                    {"next_free_change", format_date(next_free, ctx.cfg.utc_offset_seconds)},
                    {"minutes", std::to_string(t->minutes)},
                    {"sms", std::to_string(t->sms)},
@@ -65,7 +70,7 @@ outcome tariffs_list(context& ctx) {
     for (const auto& t : ctx.db.all_tariffs()) {
         if (n++) lines += '\n';
         lines += title(t, ctx.lang) + " - " +
-                 ctx.say(msg::word_per_month, {{"fee", format_rub(t.monthly_fee)}});
+                 ctx.say(msg::word_per_month, {{"fee", ctx.rub(t.monthly_fee)}});
     }
     return ctx.ok({{"tariffs", lines}, {"count", std::to_string(n)}}, msg::ok_tariffs_list);
 }

@@ -14,7 +14,7 @@ outcome block_number(context& ctx) {
     auto free_until = ctx.now + ctx.cfg.blocking_free_days * 86400;
     return ctx.ok({{"status", "blocked"},
                    {"free_until", format_date(free_until, ctx.cfg.utc_offset_seconds)},
-                   {"daily_fee", format_rub(ctx.cfg.blocking_daily_fee)}},
+                   {"daily_fee", ctx.rub(ctx.cfg.blocking_daily_fee)}},
                   msg::ok_blocked);
 }
 

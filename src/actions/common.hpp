@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ussdgw/actions/money.hpp"
+#include "ussdgw/actions/msisdn.hpp"
 #include "ussdgw/actions/registry.hpp"
 
 namespace ussdgw::actions::detail {
@@ -19,10 +20,10 @@ inline std::string title(const store::service& s, const std::string& lang) {
     return lang == "ru" ? s.title_ru : s.title_en;
 }
 
-/// "free", "2.50 RUB/day", "99.00 RUB/month", "10.00 RUB".
+/// "free", "2.50 RUB/day", "99.00 RUB/month", "10.00 RUB" (with a decimal comma in Russian).
 inline std::string fee_text(const context& ctx, const store::service& s) {
     if (s.fee == 0) return ctx.say(msg::word_free);
-    std::map<std::string, std::string> v{{"fee", format_rub(s.fee)}};
+    std::map<std::string, std::string> v{{"fee", ctx.rub(s.fee)}};
     if (s.period == "daily") return ctx.say(msg::word_per_day, v);
     if (s.period == "monthly") return ctx.say(msg::word_per_month, v);
     return ctx.say(msg::word_one_off, v);
@@ -51,12 +52,12 @@ inline std::optional<store::service> find_service(store::accounts& db, const std
     return std::nullopt;
 }
 
-/// Digits of a phone number with a leading '+' dropped and a Russian
-/// trunk prefix 8 turned into 7 ("+7916...", "8916..." -> "7916...").
-inline std::string normalize_msisdn(std::string s) {
-    if (!s.empty() && s[0] == '+') s.erase(0, 1);
-    if (s.size() == 11 && s[0] == '8') s[0] = '7';
-    return s;
+/// The recipient of a transfer or a gift, canonical (msisdn.hpp), or the
+/// refusal "bad_number" quoting what was typed.
+inline util::result<std::string, outcome> recipient(context& ctx, const std::string& param) {
+    auto to = normalize_msisdn(ctx.arg(param));
+    if (!to) return util::fail(ctx.refuse("bad_number", msg::bad_number, {{"to", ctx.arg(param)}}));
+    return std::move(to).value();
 }
 
 /// True when every character is a digit and there is at least one.

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 
+#include "ussdgw/actions/calendar.hpp"
 #include "ussdgw/actions/money.hpp"
+#include "ussdgw/actions/usage.hpp"
 #include "ussdgw/store/db.hpp"
+#include "ussdgw/util/charset.hpp"
 
 namespace ussdgw::actions {
 
@@ -69,6 +72,13 @@ bool in_transaction(store::accounts& db) {
     return db.conn().in_transaction();
 }
 
+// The first `n` characters of UTF-8 `v` (never half a character).
+std::string cut_utf8(const std::string& v, std::size_t n) {
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < n && pos < v.size(); ++i) util::utf8_next(v, pos);
+    return v.substr(0, pos);
+}
+
 }  // namespace
 
 std::string encode_outcome(const outcome& o) {
@@ -124,7 +134,7 @@ std::string archive_arguments(const entry* e, const args& a) {
         if (is_secret(e, k))
             out += "***";
         else
-            out += v.size() > 64 ? v.substr(0, 64) + "..." : v;
+            out += util::utf8_length(v) > 64 ? cut_utf8(v, 64) + "..." : v;
     }
     return out;
 }
@@ -161,7 +171,7 @@ outcome engine::invoke(const entry* e, const request& req, const prepared* prep,
     } else {
         for (const auto& p : e->facts.params) {
             if (ctx.arg(p).empty()) {
-                o = ctx.refuse("bad_argument", msg::bad_argument, {{"param", p}});
+                o = ctx.bad_argument(p);
                 o.language = ctx.lang;
                 return o;
             }
@@ -305,12 +315,61 @@ daily_report engine::daily() {
         db_.add_balance(p.msisdn, -p.amount);
         db_.add_payment(p.msisdn, now, "promised_repayment", -p.amount, "");
         db_.mark_repaid(p.id, now);
-        archive(p.msisdn, "promised_repayment", "amount=" + format_rub(p.amount), -p.amount);
+        archive(p.msisdn, "promised_repayment", "amount=" + format_rub(p.amount, "en"), -p.amount);
         ++r.promised_repaid;
         r.promised_total += p.amount;
     }
+    review_full_trust(now, r);
+    // A package period that began: the used counters start afresh (usage.hpp).
+    for (const auto& msisdn : db_.usage_periods_due(now, package_period_seconds))
+        if (roll_package_period(db_, msisdn, now)) ++r.usage_periods_rolled;
     r.dedup_purged = db_.purge_dedup(now - cfg_.dedup_window_seconds);
     return r;
+}
+
+// docs/actions.md "Full trust review": on the first run in a new month (local
+// time), every credit limit becomes full_trust_share_percent of the average
+// monthly spend of the full_trust_review_months before it, whole roubles
+// down, never below full_trust_start_limit. The month is stored per account,
+// so a second run in the same month changes nothing.
+void engine::review_full_trust(store::unix_time now, daily_report& r) {
+    const auto off = cfg_.utc_offset_seconds;
+    const auto month = local_month_index(now, off);
+    const auto first = month - std::max<std::int64_t>(1, cfg_.full_trust_review_months);
+    for (const auto& msisdn : db_.full_trust_msisdns()) {
+        auto sub = db_.find_subscriber(msisdn);
+        if (!sub || sub->trust_reviewed >= month) continue;
+        db_.set_trust_reviewed(msisdn, month);
+        // Months the account existed in (a month it was provisioned in
+        // counts whole); none: nothing to average, the limit stays.
+        std::int64_t months = 0;
+        for (auto m = first; m < month; ++m)
+            if (month_start(m + 1, off) > sub->created) ++months;
+        if (months == 0) continue;
+        ++r.trust_reviewed;
+        const store::kopecks spend =
+            db_.charges_between(msisdn, month_start(first, off), month_start(month, off));
+        const store::kopecks share = spend * cfg_.full_trust_share_percent / (100 * months);
+        const store::kopecks limit =
+            std::max(cfg_.full_trust_start_limit, share / 100 * 100);  // whole roubles
+        if (limit == sub->credit_limit) continue;
+        db_.set_credit_limit(msisdn, limit);
+        store::archive_row row;
+        row.msisdn = msisdn;
+        row.time = now;
+        row.channel = "system";
+        row.action = "trust_review";
+        row.arguments = "credit_limit=" + format_rub(sub->credit_limit, "en") + "->" +
+                        format_rub(limit, "en") + "; spend=" + format_rub(spend, "en") +
+                        "; months=" + std::to_string(months);
+        row.result = "ok";
+        db_.add_archive(row);
+        r.sms.push_back({cfg_.notify_sender, msisdn,
+                         text(msg::sms_trust_limit, sub->language,
+                              {{"credit_limit", format_rub(limit, sub->language)},
+                               {"old_limit", format_rub(sub->credit_limit, sub->language)}})});
+        ++r.trust_changed;
+    }
 }
 
 }  // namespace ussdgw::actions

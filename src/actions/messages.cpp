@@ -21,7 +21,7 @@ constexpr row table[] = {
      "Number {msisdn} is not served by this service. Please contact the operator.",
      "Номер {msisdn} не обслуживается. Обратитесь к оператору."},
     {msg::unknown_action, "This service is not available.", "Эта услуга недоступна."},
-    {msg::bad_argument, "Invalid request: {param}.", "Неверный запрос: {param}."},
+    {msg::bad_argument, "Invalid request: {what}.", "Неверный запрос: {what}."},
     {msg::storage_error, "Service is temporarily unavailable. Please try later.",
      "Сервис временно недоступен. Попробуйте позже."},
     {msg::busy, "Too many requests at once. Please try again in a minute.",
@@ -33,10 +33,10 @@ constexpr row table[] = {
      "promised payment until it is repaid.",
      "Перевести можно только свои деньги: сейчас {available} руб.; {lent} руб. баланса - обещанный "
      "платёж до его погашения."},
-    {msg::unknown_tariff, "Tariff {tariff} does not exist.", "Тариф {tariff} не существует."},
+    {msg::unknown_tariff, "There is no such tariff.", "Такого тарифа нет."},
     {msg::same_tariff, "You are already on tariff {tariff_title}.",
      "Вы уже на тарифе {tariff_title}."},
-    {msg::unknown_service, "Service {service} does not exist.", "Услуга {service} не существует."},
+    {msg::unknown_service, "There is no such service.", "Такой услуги нет."},
     {msg::already_connected, "Service {service_name} is already connected.",
      "Услуга {service_name} уже подключена."},
     {msg::included_in_tariff, "Service {service_name} is already included in your tariff.",
@@ -52,7 +52,7 @@ constexpr row table[] = {
      "Promised payment is available only when the balance is not below {min_balance} RUB.",
      "Обещанный платёж доступен, только если баланс не ниже {min_balance} руб."},
     {msg::promised_outstanding, "You already have a promised payment of {amount} RUB due {due}.",
-     "У вас уже есть обещанный платёж {amount} руб. до {due}."},
+     "У вас уже есть обещанный платёж на {amount} руб. со сроком погашения {due}."},
     {msg::promised_amount, "Promised payment amount must be from {min} to {max} RUB.",
      "Сумма обещанного платежа должна быть от {min} до {max} руб."},
     {msg::trust_already_on, "Full trust is already on.", "Услуга «Полное доверие» уже подключена."},
@@ -67,11 +67,15 @@ constexpr row table[] = {
      "Сумма перевода должна быть от {min} до {max} руб."},
     {msg::unknown_recipient, "Number {to} is not a subscriber of the operator.",
      "Номер {to} не является абонентом оператора."},
+    {msg::bad_number,
+     "{to} is not a mobile number. Enter 10 digits starting with 9, 11 digits starting with 7 "
+     "or 8, or +7 and 10 digits.",
+     "{to} - не номер мобильного телефона. Введите 10 цифр, начиная с 9, 11 цифр, начиная с 7 "
+     "или 8, или +7 и 10 цифр."},
     {msg::same_number, "You cannot send to your own number.", "Нельзя отправить на свой же номер."},
     {msg::insufficient_bonus, "Not enough bonus points: {missing} missing.",
      "Недостаточно бонусных баллов: не хватает {missing}."},
-    {msg::unknown_package, "Bonus package {package} does not exist.",
-     "Бонусный пакет {package} не существует."},
+    {msg::unknown_package, "There is no such bonus package.", "Такого бонусного пакета нет."},
     {msg::bad_points, "The number of points must be a positive whole number.",
      "Количество баллов должно быть целым положительным числом."},
     {msg::weak_password, "Password change error: {detail}.", "Ошибка смены пароля: {detail}."},
@@ -79,8 +83,8 @@ constexpr row table[] = {
      "пароль должен содержать не менее {min} символов"},
     {msg::pw_too_long, "the password must have at most {max} characters",
      "пароль должен содержать не более {max} символов"},
-    {msg::pw_not_latin, "only Latin letters, digits and punctuation signs are allowed",
-     "допустимы только латинские буквы, цифры и знаки препинания"},
+    {msg::pw_not_latin, "use Latin letters, digits and punctuation only",
+     "используйте только латинские буквы, цифры и знаки препинания"},
     {msg::pw_classes,
      "the password needs an upper-case letter, a lower-case letter and a digit or punctuation sign",
      "пароль должен содержать заглавную и строчную букву и цифру или знак препинания"},
@@ -104,14 +108,14 @@ constexpr row table[] = {
     {msg::alerts_bad_state, "Login alerts can only be switched on or off.",
      "Оповещения о входе можно только включить или выключить."},
     {msg::bad_pin, "The new PIN must have {min} to {max} digits.",
-     "Новый PIN должен содержать от {min} до {max} цифр."},
+     "Новый PIN-код должен содержать от {min} до {max} цифр."},
     {msg::pin_mismatch, "The new PINs do not match.", "Новые PIN-коды не совпадают."},
     {msg::wrong_pin, "Wrong PIN. Attempts left: {attempts_left}.",
-     "Неверный PIN. Осталось попыток: {attempts_left}."},
+     "Неверный PIN-код. Осталось попыток: {attempts_left}."},
     {msg::pin_blocked, "The PIN is blocked. Unblock it with the PUK: **05*PUK*NEW*NEW#.",
-     "PIN заблокирован. Разблокируйте его PUK-кодом: **05*PUK*NEW*NEW#."},
+     "PIN-код заблокирован. Разблокируйте его PUK-кодом: **05*PUK*НОВЫЙ*НОВЫЙ#."},
     {msg::wrong_puk, "Wrong PUK. Attempts left: {attempts_left}.",
-     "Неверный PUK. Осталось попыток: {attempts_left}."},
+     "Неверный PUK-код. Осталось попыток: {attempts_left}."},
     {msg::sim_blocked,
      "The SIM card is blocked for good. Please get a new SIM card; your number is kept.",
      "SIM-карта заблокирована навсегда. Получите новую SIM-карту, номер сохранится."},
@@ -120,11 +124,11 @@ constexpr row table[] = {
     {msg::bad_period, "The period must be from 1 to {max} months.",
      "Период должен быть от 1 до {max} месяцев."},
     // Success replies.
-    {msg::ok_profile, "Language: {language}.", "Язык: {language}."},
+    {msg::ok_profile, "Language: {language_name}.", "Язык: {language_name}."},
     {msg::ok_balance,
      "Balance: {balance} RUB. Bonus: {bonus} points. Tariff: {tariff_title}. Left: {minutes_left} "
      "min, {sms_left} SMS, {mb_left} MB.",
-     "Баланс: {balance} руб. Бонус: {bonus} баллов. Тариф: {tariff_title}. Осталось: "
+     "Баланс: {balance} руб. Бонусные баллы: {bonus}. Тариф: {tariff_title}. Осталось: "
      "{minutes_left} мин, {sms_left} SMS, {mb_left} МБ."},
     {msg::ok_tariff_info,
      "Tariff {tariff_title}: {monthly_fee} RUB/month; {minutes} min, {sms} SMS, {mb} MB. "
@@ -147,18 +151,21 @@ constexpr row table[] = {
      "Услуга «Полное доверие» подключена: кредитный лимит {credit_limit} руб."},
     {msg::ok_trust_off, "Full trust is off.", "Услуга «Полное доверие» отключена."},
     {msg::ok_blocked,
-     "The number is blocked. Free until {free_until}, then {daily_fee} RUB per day.",
-     "Номер заблокирован. Бесплатно до {free_until}, далее {daily_fee} руб. в день."},
+     "The number is blocked. Free until {free_until}, then {daily_fee} RUB per day. Self-service "
+     "*111# keeps working.",
+     "Номер заблокирован. Бесплатно до {free_until}, далее {daily_fee} руб. в день. "
+     "Самообслуживание *111# продолжает работать."},
     {msg::ok_unblocked, "The number is unblocked.", "Номер разблокирован."},
     {msg::ok_topup, "Payment of {amount} RUB received. Balance: {balance} RUB.",
      "Платёж {amount} руб. зачислен. Баланс: {balance} руб."},
     {msg::ok_transfer, "{amount} RUB sent to {to}. Balance: {balance} RUB.",
      "{amount} руб. переведено на номер {to}. Баланс: {balance} руб."},
     {msg::ok_bonus_balance, "Bonus points: {bonus}.", "Бонусных баллов: {bonus}."},
-    {msg::ok_bonus_spent, "Package {package} added for {points} points. Points left: {bonus}.",
-     "Пакет {package} подключён за {points} баллов. Осталось баллов: {bonus}."},
+    {msg::ok_bonus_spent,
+     "Package {package_title} added for {points} points. Points left: {bonus}.",
+     "Пакет «{package_title}» подключён. Списано баллов: {points}. Осталось баллов: {bonus}."},
     {msg::ok_bonus_given, "{points} points given to {to}. Points left: {bonus}.",
-     "{points} баллов передано на номер {to}. Осталось баллов: {bonus}."},
+     "Передано баллов на номер {to}: {points}. Осталось баллов: {bonus}."},
     {msg::ok_password_issued, "Your new password will arrive by SMS from {sender}.",
      "Новый пароль придёт в SMS с номера {sender}."},
     {msg::ok_password_set, "Your one-time password: {otp}", "Ваш одноразовый пароль: {otp}"},
@@ -169,11 +176,13 @@ constexpr row table[] = {
     {msg::ok_alerts_off, "Login alerts are off.", "Оповещения о входе выключены."},
     {msg::ok_pin_changed, "The PIN has been changed.", "PIN-код изменён."},
     {msg::ok_pin_unblocked, "The SIM is unblocked and the new PIN is set.",
-     "SIM-карта разблокирована, новый PIN установлен."},
+     "SIM-карта разблокирована, новый PIN-код установлен."},
     {msg::ok_details, "Your order ({kind}, {from} - {to}) is accepted.",
      "Ваш заказ ({kind}, {from} - {to}) принят."},
     {msg::ok_archive, "Last actions:\n{archive}", "Последние действия:\n{archive}"},
     {msg::ok_archive_empty, "No actions yet.", "Действий пока нет."},
+    {msg::ok_payments, "Payments:\n{payments}", "Платежи:\n{payments}"},
+    {msg::ok_payments_empty, "No payments yet.", "Платежей пока нет."},
     {msg::ok_app_link, "A link to the app is sent by SMS.",
      "Ссылка на приложение отправлена в SMS."},
     {msg::ok_sms_archive, "SMS archive is on. Archive password: {archive_password}",
@@ -183,7 +192,7 @@ constexpr row table[] = {
     {msg::ok_alphabet_cyrillic, "Menu alphabet: Cyrillic.", "Алфавит меню: кириллица."},
     // SMS.
     {msg::sms_password, "Your password: {password}. It is valid for {hours} hours if unused.",
-     "Ваш пароль: {password}. Действует {hours} ч., если не использован."},
+     "Ваш пароль: {password}. Если его не использовать, он действует {hours} ч."},
     {msg::sms_password_accepted, "Your new password is accepted.", "Ваш новый пароль принят."},
     {msg::sms_service_connected, "Service {service_name} is connected. Fee: {fee_text}.",
      "Услуга {service_name} подключена. Стоимость: {fee_text}."},
@@ -192,7 +201,7 @@ constexpr row table[] = {
     {msg::sms_transfer_in, "You received {amount} RUB from {from}.",
      "Вам поступило {amount} руб. с номера {from}."},
     {msg::sms_bonus_in, "You received {points} bonus points from {from}.",
-     "Вам передано {points} бонусных баллов с номера {from}."},
+     "Вам переданы бонусные баллы с номера {from}: {points}."},
     {msg::sms_app_link, "Get the app: {url}", "Приложение: {url}"},
     {msg::sms_details, "Your order ({kind}, {from} - {to}) is accepted and will be sent to you.",
      "Ваш заказ ({kind}, {from} - {to}) принят и будет отправлен вам."},
@@ -206,6 +215,11 @@ constexpr row table[] = {
      "*111*25#.",
      "Успешный вход в личный кабинет в {time}. Если это были не вы, закажите новый пароль: "
      "*111*25#."},
+    {msg::sms_alerts_suppressed, "Alerts not sent since {since}: {count}.",
+     "Не отправлено оповещений с {since}: {count}."},
+    {msg::sms_trust_limit,
+     "Full trust: your credit limit is now {credit_limit} RUB (it was {old_limit} RUB).",
+     "«Полное доверие»: ваш кредитный лимит теперь {credit_limit} руб. (был {old_limit} руб.)."},
     // Words.
     {msg::word_free, "free", "бесплатно"},
     {msg::word_per_day, "{fee} RUB/day", "{fee} руб./день"},
@@ -224,6 +238,75 @@ constexpr row table[] = {
     {msg::word_login_used, "the one-time password was already used",
      "одноразовый пароль уже использован"},
     {msg::word_login_no_password, "no password is set", "пароль не установлен"},
+    {msg::word_language_en, "English", "английский"},
+    {msg::word_language_ru, "Russian", "русский"},
+    {msg::word_package_minutes, "{count} min", "{count} мин"},
+    {msg::word_package_sms, "{count} SMS", "{count} SMS"},
+    {msg::word_package_mb, "{count} MB", "{count} МБ"},
+    {msg::word_result_ok, "done", "выполнено"},
+    {msg::word_result_refused, "refused", "отказ"},
+    {msg::word_param_amount, "amount", "сумма"},
+    {msg::word_param_to, "recipient's number", "номер получателя"},
+    {msg::word_param_points, "number of points", "количество баллов"},
+    {msg::word_param_choice, "choice", "выбор"},
+    {msg::word_param_limit, "number of lines", "количество строк"},
+    {msg::word_param_language, "language", "язык"},
+    {msg::word_param_alphabet, "alphabet", "алфавит"},
+    {msg::word_param_kind, "kind of statement", "вид отчёта"},
+    {msg::word_param_months, "number of months", "количество месяцев"},
+    {msg::word_param_tariff, "tariff", "тариф"},
+    {msg::word_param_service, "service", "услуга"},
+    {msg::word_param_package, "package", "пакет"},
+    {msg::word_param_password, "password", "пароль"},
+    {msg::word_param_code, "PIN or PUK code", "PIN- или PUK-код"},
+    {msg::word_param_other, "a value is missing or wrong", "значение не указано или неверно"},
+    {msg::line_archive, "{time} {title}: {result}", "{time} {title}: {result}"},
+    {msg::line_archive_amount, "{time} {title}: {result}, {amount} RUB",
+     "{time} {title}: {result}, {amount} руб."},
+    {msg::line_payment, "{time} {title}: {amount} RUB", "{time} {title}: {amount} руб."},
+    {msg::line_payment_peer, "{time} {title} ({peer}): {amount} RUB",
+     "{time} {title} ({peer}): {amount} руб."},
+    {msg::title_alphabet_set, "Menu alphabet", "Алфавит меню"},
+    {msg::title_app_link, "App link", "Ссылка на приложение"},
+    {msg::title_archive_list, "Account history", "История действий"},
+    {msg::title_balance, "Balance", "Баланс"},
+    {msg::title_block_number, "Number blocking", "Блокировка номера"},
+    {msg::title_blocking_fee, "Blocking fee", "Плата за блокировку"},
+    {msg::title_bonus_balance, "Bonus points", "Бонусные баллы"},
+    {msg::title_bonus_give, "Points gift", "Подарок баллов"},
+    {msg::title_bonus_spend, "Bonus package", "Бонусный пакет"},
+    {msg::title_details_order, "Statement order", "Заказ отчёта"},
+    {msg::title_full_trust, "Full trust", "Полное доверие"},
+    {msg::title_language_set, "Language", "Язык"},
+    {msg::title_login_alerts, "Login alerts", "Оповещения о входе"},
+    {msg::title_number_management, "Number management", "Управление номерами"},
+    {msg::title_password_check, "Login", "Вход в личный кабинет"},
+    {msg::title_password_issue, "New password", "Новый пароль"},
+    {msg::title_password_set, "Password change", "Смена пароля"},
+    {msg::title_payment_history, "Payment history", "История платежей"},
+    {msg::title_pin_change, "PIN change", "Смена PIN-кода"},
+    {msg::title_profile, "Profile", "Профиль"},
+    {msg::title_promised, "Promised payment", "Обещанный платёж"},
+    {msg::title_promised_fee, "Promised payment fee", "Комиссия за обещанный платёж"},
+    {msg::title_promised_repayment, "Promised payment repaid", "Погашение обещанного платежа"},
+    {msg::title_puk_unblock, "PIN unblocking", "Разблокировка PIN-кода"},
+    {msg::title_service_connect, "Service connection", "Подключение услуги"},
+    {msg::title_service_disconnect, "Service disconnection", "Отключение услуги"},
+    {msg::title_service_fee, "Service fee", "Плата за услугу"},
+    {msg::title_services_list, "Services list", "Список услуг"},
+    {msg::title_sms_archive_on, "SMS archive", "SMS-архив"},
+    {msg::title_subscriber_add, "Number connected", "Подключение номера"},
+    {msg::title_tariff_change, "Tariff change", "Смена тарифа"},
+    {msg::title_tariff_change_fee, "Tariff change fee", "Плата за смену тарифа"},
+    {msg::title_tariff_info, "Tariff information", "Информация о тарифе"},
+    {msg::title_tariffs_list, "Tariffs list", "Список тарифов"},
+    {msg::title_topup, "Top-up", "Пополнение"},
+    {msg::title_transfer, "Money transfer", "Перевод денег"},
+    {msg::title_transfer_in, "Transfer received", "Поступил перевод"},
+    {msg::title_transfer_out, "Transfer sent", "Перевод отправлен"},
+    {msg::title_trust_review, "Credit limit review", "Пересмотр кредитного лимита"},
+    {msg::title_unblock_number, "Number unblocking", "Разблокировка номера"},
+    {msg::title_other, "Other operation", "Другая операция"},
 };
 
 constexpr bool in_order() {
@@ -256,10 +339,38 @@ std::string fill(std::string_view pattern, const std::map<std::string, std::stri
     return out;
 }
 
+namespace {
+
+// Russian (and English) typography: a sentence that ends in an abbreviation
+// takes no second full stop, so a value such as "99,00 руб./мес." placed
+// before a text's own "." must not leave "..". An ellipsis stays.
+std::string single_stops(std::string s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '.' && i + 1 < s.size() && s[i + 1] == '.') {
+            std::size_t run = i;
+            while (run < s.size() && s[run] == '.') ++run;
+            if (run - i == 2) {
+                out += '.';
+                i = run - 1;
+                continue;
+            }
+            out.append(s, i, run - i);
+            i = run - 1;
+            continue;
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string text(msg id, std::string_view language,
                  const std::map<std::string, std::string>& vars) {
     const auto& r = table[static_cast<std::size_t>(id)];
-    return fill(language == "ru" ? r.ru : r.en, vars);
+    return single_stops(fill(language == "ru" ? r.ru : r.en, vars));
 }
 
 }  // namespace ussdgw::actions

@@ -9,8 +9,7 @@ namespace {
 
 outcome number_management(context& ctx) {
     auto state = detail::lower(ctx.arg("state"));
-    if (state != "on" && state != "off")
-        return ctx.refuse("bad_argument", msg::bad_argument, {{"param", "state"}});
+    if (state != "on" && state != "off") return ctx.bad_argument("state");
     bool on = state == "on";
     if (on == ctx.sub->number_management)
         return ctx.refuse(on ? "already_on" : "already_off",
@@ -33,8 +32,7 @@ outcome login_alerts(context& ctx) {
 
 outcome language_set(context& ctx) {
     auto lang = detail::lower(ctx.arg("language"));
-    if (lang != "en" && lang != "ru")
-        return ctx.refuse("bad_argument", msg::bad_argument, {{"param", "language"}});
+    if (lang != "en" && lang != "ru") return ctx.bad_argument("language");
     ctx.db.set_language(ctx.req.msisdn, lang);
     ctx.lang = lang;  // the confirmation is already in the new language
     auto o = ctx.ok({{"language", lang}}, msg::ok_language);
@@ -44,8 +42,7 @@ outcome language_set(context& ctx) {
 
 outcome alphabet_set(context& ctx) {
     auto a = detail::lower(ctx.arg("alphabet"));
-    if (a != "cyrillic" && a != "latin")
-        return ctx.refuse("bad_argument", msg::bad_argument, {{"param", "alphabet"}});
+    if (a != "cyrillic" && a != "latin") return ctx.bad_argument("alphabet");
     ctx.db.set_alphabet(ctx.req.msisdn, a);
     return ctx.ok({{"alphabet", a}},
                   a == "latin" ? msg::ok_alphabet_latin : msg::ok_alphabet_cyrillic);

@@ -5,12 +5,14 @@
 
 namespace ussdgw::actions {
 
-std::string format_rub(store::kopecks k) {
+std::string format_rub(store::kopecks k, std::string_view language) {
+    // Russian writes a decimal comma (GOST 8.417); everything else a dot.
+    const char point = language == "ru" ? ',' : '.';
     // Work on the magnitude in unsigned arithmetic so INT64_MIN cannot overflow.
     unsigned long long mag =
         k < 0 ? 0ULL - static_cast<unsigned long long>(k) : static_cast<unsigned long long>(k);
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%s%llu.%02llu", k < 0 ? "-" : "", mag / 100, mag % 100);
+    std::snprintf(buf, sizeof buf, "%s%llu%c%02llu", k < 0 ? "-" : "", mag / 100, point, mag % 100);
     return buf;
 }
 

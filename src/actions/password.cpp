@@ -5,6 +5,7 @@
 // owner; the store keeps Argon2id hashes.
 
 #include "common.hpp"
+#include "ussdgw/util/charset.hpp"
 
 namespace ussdgw::actions {
 
@@ -23,16 +24,20 @@ struct weakness {
 };
 
 // FEATURES.md password rules; the SMS route keeps the older 6..8 bounds.
+// The alphabet is checked first: "25 Пароль" must hear that only Latin
+// letters are allowed, not a length rule it may well meet. Lengths count
+// characters (code points), never UTF-8 bytes.
 std::optional<weakness> check_strength(const std::string& pw, channel via, const rules& cfg) {
     auto min = via == channel::sms ? cfg.password_min_sms : cfg.password_min_ussd;
     auto max = via == channel::sms ? cfg.password_max_sms : cfg.password_max_ussd;
-    if (pw.size() < min) return weakness{msg::pw_too_short, {{"min", std::to_string(min)}}};
-    if (pw.size() > max) return weakness{msg::pw_too_long, {{"max", std::to_string(max)}}};
     bool upper = false, lower = false, digit_or_punct = false;
-    std::map<char, std::size_t> counts;
-    for (char c : pw) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x21 || u > 0x7e) return weakness{msg::pw_not_latin, {}};
+    std::map<char32_t, std::size_t> counts;
+    std::size_t length = 0;
+    for (std::size_t pos = 0; pos < pw.size();) {
+        const char32_t c = util::utf8_next(pw, pos);
+        ++length;
+        // Printable ASCII only: invalid UTF-8 decodes as U+FFFD and fails here too.
+        if (c < 0x21 || c > 0x7e) return weakness{msg::pw_not_latin, {}};
         if (c >= 'A' && c <= 'Z')
             upper = true;
         else if (c >= 'a' && c <= 'z')
@@ -41,6 +46,8 @@ std::optional<weakness> check_strength(const std::string& pw, channel via, const
             digit_or_punct = true;
         ++counts[c];
     }
+    if (length < min) return weakness{msg::pw_too_short, {{"min", std::to_string(min)}}};
+    if (length > max) return weakness{msg::pw_too_long, {{"max", std::to_string(max)}}};
     if (!upper || !lower || !digit_or_punct) return weakness{msg::pw_classes, {}};
     for (const auto& [c, n] : counts)
         if (n > cfg.password_max_repeat)
@@ -140,33 +147,70 @@ std::string refusal_why(const outcome& o, const std::string& lang) {
     if (o.error == "password_used") return text(msg::word_login_used, lang);
     if (o.error == "no_password") return text(msg::word_login_no_password, lang);
     // A refusal added later: its reason sentence, without the full stop the
-    // alert text supplies itself.
+    // alert text supplies itself (never the error code: subscribers read it).
     auto it = o.vars.find("reason");
-    std::string why = it == o.vars.end() ? o.error : it->second;
+    std::string why = it == o.vars.end() ? text(msg::word_result_refused, lang) : it->second;
     if (!why.empty() && why.back() == '.') why.pop_back();
     return why;
+}
+
+// Whether the next alert may go out under rules.login_alerts_per_hour, and
+// the window's state with it counted. A window is one hour from its first
+// alert; alerts beyond the cap in it are counted as suppressed, and the next
+// alert sent (in a later window) says how many since when. 0: no cap.
+bool alert_allowed(const rules& cfg, store::alert_window& w, store::unix_time now) {
+    if (now - w.started >= 3600 || now < w.started) {
+        w.started = now;
+        w.sent = 0;
+    }
+    if (cfg.login_alerts_per_hour > 0 && w.sent >= cfg.login_alerts_per_hour) {
+        if (w.suppressed == 0) w.suppressed_since = now;
+        ++w.suppressed;
+        return false;
+    }
+    ++w.sent;
+    return true;
 }
 
 // FEATURES.md: with login alerts on, the owner hears of every login and of
 // every refused one by SMS from the password sender, so that someone else
 // trying passwords is noticed. The SMS is for the owner, so it is in the
-// owner's stored language, whatever language the login asked for.
+// owner's stored language, whatever language the login asked for. Someone
+// trying passwords on a locked account must not turn that into an SMS flood:
+// at most rules.login_alerts_per_hour alerts go out per hour.
 void alert_login(context& ctx, const outcome& o) {
     if (!ctx.sub || !ctx.sub->login_alerts) return;
     const auto& lang = ctx.sub->language;
+    const auto& msisdn = ctx.req.msisdn;
+    auto window = ctx.db.find_alert_window(msisdn);
+    const bool send = alert_allowed(ctx.cfg, window, ctx.now);
+    std::string note;
+    if (send && window.suppressed > 0) {
+        note = " " +
+               text(msg::sms_alerts_suppressed, lang,
+                    {{"count", std::to_string(window.suppressed)},
+                     {"since", format_stamp(window.suppressed_since, ctx.cfg.utc_offset_seconds)}});
+        window.suppressed = 0;
+        window.suppressed_since = 0;
+    }
+    ctx.db.put_alert_window(msisdn, window);
+    // The window is the alert's own bookkeeping: it must outlive a refused
+    // login's rollback, or a flood would never reach the cap.
+    ctx.keep_on_refusal = true;
+    if (!send) return;
     std::map<std::string, std::string> v{
         {"time", format_stamp(ctx.now, ctx.cfg.utc_offset_seconds)}};
     if (o.ok) {
-        ctx.sms(ctx.cfg.password_sender, text(msg::sms_login_ok, lang, v));
+        ctx.sms(ctx.cfg.password_sender, text(msg::sms_login_ok, lang, v) + note);
         return;
     }
     v["why"] = refusal_why(o, lang);
-    ctx.sms(ctx.cfg.password_sender, text(msg::sms_login_refused, lang, v));
+    ctx.sms(ctx.cfg.password_sender, text(msg::sms_login_refused, lang, v) + note);
 }
 
 // The alert rides on the outcome's SMS, which the engine delivers whether
-// the check passed or not; it changes nothing in the store, so the lockout
-// counters and their keep-on-refusal rule are exactly password_check's.
+// the check passed or not. All it writes is its own hourly count, so the
+// lockout counters are exactly password_check's with alerts on or off.
 outcome password_check_alerting(context& ctx) {
     auto o = password_check(ctx);
     alert_login(ctx, o);

@@ -1,13 +1,14 @@
 // Money in and out: topup (admin channel), transfer, promised_payment, full_trust.
 
 #include "common.hpp"
+#include "ussdgw/actions/calendar.hpp"
 
 namespace ussdgw::actions {
 
 namespace {
 
 outcome bad_amount(context& ctx) {
-    return ctx.refuse("bad_argument", msg::bad_argument, {{"param", "amount"}});
+    return ctx.bad_argument("amount");
 }
 
 outcome topup(context& ctx) {
@@ -19,14 +20,14 @@ outcome topup(context& ctx) {
     if (*amount < ctx.cfg.topup_min || *amount > ctx.cfg.topup_max)
         return ctx.refuse(
             "amount_out_of_range", msg::topup_range,
-            {{"min", format_rub(ctx.cfg.topup_min)}, {"max", format_rub(ctx.cfg.topup_max)}});
+            {{"min", ctx.rub(ctx.cfg.topup_min)}, {"max", ctx.rub(ctx.cfg.topup_max)}});
     ctx.move_money(*amount);
     ctx.db.add_payment(ctx.req.msisdn, ctx.now, "topup", *amount, ctx.arg("reference"));
     std::int64_t earned =
         ctx.cfg.bonus_kopecks_per_point > 0 ? *amount / ctx.cfg.bonus_kopecks_per_point : 0;
     if (earned > 0) ctx.db.add_bonus(ctx.req.msisdn, earned);
-    return ctx.ok({{"amount", format_rub(*amount)},
-                   {"balance", format_rub(ctx.sub->balance)},
+    return ctx.ok({{"amount", ctx.rub(*amount)},
+                   {"balance", ctx.rub(ctx.sub->balance)},
                    {"bonus_earned", std::to_string(earned)},
                    {"bonus", std::to_string(ctx.sub->bonus + earned)}},
                   msg::ok_topup);
@@ -40,15 +41,17 @@ store::kopecks outstanding_loan(context& ctx) {
 
 outcome transfer(context& ctx) {
     const auto& from = ctx.req.msisdn;
-    auto to = detail::normalize_msisdn(ctx.arg("to"));
+    auto checked = detail::recipient(ctx, "to");
+    if (!checked) return checked.error();
+    const auto& to = *checked;
     auto amount = parse_rub(ctx.arg("amount"));
     if (!amount) return bad_amount(ctx);
     if (*amount < ctx.cfg.transfer_min || *amount > ctx.cfg.transfer_max)
         return ctx.refuse(
             "amount_out_of_range", msg::transfer_range,
-            {{"min", format_rub(ctx.cfg.transfer_min)}, {"max", format_rub(ctx.cfg.transfer_max)}});
+            {{"min", ctx.rub(ctx.cfg.transfer_min)}, {"max", ctx.rub(ctx.cfg.transfer_max)}});
     if (to == from) return ctx.refuse("same_number", msg::same_number);
-    auto peer = detail::all_digits(to) ? ctx.db.find_subscriber(to) : std::nullopt;
+    auto peer = ctx.db.find_subscriber(to);
     if (!peer) return ctx.refuse("unknown_recipient", msg::unknown_recipient, {{"to", to}});
     // Only the subscriber's own money may leave the account (docs/actions.md,
     // "Lent money stays"): not the full-trust credit limit, and not a promised
@@ -58,9 +61,9 @@ outcome transfer(context& ctx) {
     if (own < *amount) {
         if (lent > 0 && ctx.sub->balance >= *amount)
             return ctx.refuse("lent_money", msg::lent_money,
-                              {{"available", format_rub(own)}, {"lent", format_rub(lent)}});
+                              {{"available", ctx.rub(own)}, {"lent", ctx.rub(lent)}});
         return ctx.refuse("insufficient_funds", msg::insufficient_funds,
-                          {{"missing", format_rub(*amount - (ctx.sub->balance - lent))}});
+                          {{"missing", ctx.rub(*amount - (ctx.sub->balance - lent))}});
     }
     // Both sides, both payment rows and the recipient's archive row are in
     // this one savepoint: all of it commits or none of it.
@@ -72,10 +75,10 @@ outcome transfer(context& ctx) {
         {0, to, ctx.now, to_string(ctx.req.via), "transfer_in", "from=" + from, "ok", *amount});
     ctx.sms(ctx.cfg.notify_sender,
             text(msg::sms_transfer_in, peer->language,
-                 {{"amount", format_rub(*amount)}, {"from", from}}),
+                 {{"amount", format_rub(*amount, peer->language)}, {"from", from}}),
             to);
     return ctx.ok(
-        {{"to", to}, {"amount", format_rub(*amount)}, {"balance", format_rub(ctx.sub->balance)}},
+        {{"to", to}, {"amount", ctx.rub(*amount)}, {"balance", ctx.rub(ctx.sub->balance)}},
         msg::ok_transfer);
 }
 
@@ -84,12 +87,12 @@ outcome promised_payment(context& ctx) {
     const auto& cfg = ctx.cfg;
     if (auto open = ctx.db.open_promised(msisdn))
         return ctx.refuse("promised_outstanding", msg::promised_outstanding,
-                          {{"amount", format_rub(open->amount)},
+                          {{"amount", ctx.rub(open->amount)},
                            {"due", format_date(open->due, cfg.utc_offset_seconds)}});
     if (ctx.sub->balance < cfg.promised_min_balance)
         return ctx.refuse("balance_too_low", msg::promised_balance_too_low,
-                          {{"min_balance", format_rub(cfg.promised_min_balance)},
-                           {"balance", format_rub(ctx.sub->balance)}});
+                          {{"min_balance", ctx.rub(cfg.promised_min_balance)},
+                           {"balance", ctx.rub(ctx.sub->balance)}});
     auto amount = parse_rub(ctx.arg("amount"));
     if (!amount) return bad_amount(ctx);
     std::optional<store::kopecks> fee;
@@ -102,16 +105,16 @@ outcome promised_payment(context& ctx) {
     store::kopecks max = cfg.promised_fees.empty() ? 0 : cfg.promised_fees.back().up_to;
     if (!fee || *amount < cfg.promised_min_amount)
         return ctx.refuse("amount_out_of_range", msg::promised_amount,
-                          {{"min", format_rub(cfg.promised_min_amount)}, {"max", format_rub(max)}});
+                          {{"min", ctx.rub(cfg.promised_min_amount)}, {"max", ctx.rub(max)}});
     auto due = ctx.now + cfg.promised_days * 86400;
     ctx.move_money(*amount - *fee);
     ctx.db.add_payment(msisdn, ctx.now, "promised", *amount, "");
     ctx.db.add_payment(msisdn, ctx.now, "promised_fee", -*fee, "");
     ctx.db.add_promised({0, msisdn, *amount, *fee, ctx.now, due});
-    return ctx.ok({{"amount", format_rub(*amount)},
-                   {"fee", format_rub(*fee)},
+    return ctx.ok({{"amount", ctx.rub(*amount)},
+                   {"fee", ctx.rub(*fee)},
                    {"due", format_date(due, cfg.utc_offset_seconds)},
-                   {"balance", format_rub(ctx.sub->balance)}},
+                   {"balance", ctx.rub(ctx.sub->balance)}},
                   msg::ok_promised);
 }
 
@@ -121,19 +124,21 @@ outcome full_trust(context& ctx) {
     if (state == "on") {
         if (s.credit_limit > 0) return ctx.refuse("already_on", msg::trust_already_on);
         ctx.db.set_credit_limit(s.msisdn, ctx.cfg.full_trust_start_limit);
-        return ctx.ok({{"credit_limit", format_rub(ctx.cfg.full_trust_start_limit)},
-                       {"available", format_rub(s.balance + ctx.cfg.full_trust_start_limit)},
+        // The monthly review (engine::daily) starts with the next month: a
+        // month just begun says nothing about the spend with full trust on.
+        ctx.db.set_trust_reviewed(s.msisdn, local_month_index(ctx.now, ctx.cfg.utc_offset_seconds));
+        return ctx.ok({{"credit_limit", ctx.rub(ctx.cfg.full_trust_start_limit)},
+                       {"available", ctx.rub(s.balance + ctx.cfg.full_trust_start_limit)},
                        {"state", "on"}},
                       msg::ok_trust_on);
     }
-    if (state != "off") return ctx.refuse("bad_argument", msg::bad_argument, {{"param", "state"}});
+    if (state != "off") return ctx.bad_argument("state");
     if (s.credit_limit == 0) return ctx.refuse("already_off", msg::trust_already_off);
     if (s.balance < 0)
-        return ctx.refuse("debt_outstanding", msg::trust_debt,
-                          {{"balance", format_rub(s.balance)}});
+        return ctx.refuse("debt_outstanding", msg::trust_debt, {{"balance", ctx.rub(s.balance)}});
     ctx.db.set_credit_limit(s.msisdn, 0);
     return ctx.ok(
-        {{"credit_limit", format_rub(0)}, {"available", format_rub(s.balance)}, {"state", "off"}},
+        {{"credit_limit", ctx.rub(0)}, {"available", ctx.rub(s.balance)}, {"state", "off"}},
         msg::ok_trust_off);
 }
 
@@ -153,8 +158,8 @@ void add_payment_actions(registry& r) {
     entry x;
     x.facts = {"transfer", {"to", "amount"}, {}, {}, {"to", "amount", "balance", "message"}};
     x.run = transfer;
-    x.errors = {"bad_argument",      "amount_out_of_range", "same_number",
-                "unknown_recipient", "insufficient_funds",  "lent_money"};
+    x.errors = {"bad_argument",      "bad_number",         "amount_out_of_range", "same_number",
+                "unknown_recipient", "insufficient_funds", "lent_money"};
     r.add(std::move(x));
 
     entry p;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ussdgw/actions/money.hpp"
+#include "ussdgw/actions/titles.hpp"
 
 namespace ussdgw::actions {
 
@@ -84,6 +85,10 @@ std::string context::say(msg id, const std::map<std::string, std::string>& vars)
     return text(id, lang, vars);
 }
 
+std::string context::rub(store::kopecks k) const {
+    return format_rub(k, lang);
+}
+
 outcome context::ok(std::map<std::string, std::string> vars, msg id) {
     outcome o;
     o.ok = true;
@@ -101,6 +106,11 @@ outcome context::refuse(std::string code, msg id, std::map<std::string, std::str
     return o;
 }
 
+outcome context::bad_argument(const std::string& param) {
+    return refuse("bad_argument", msg::bad_argument,
+                  {{"param", param}, {"what", param_word(param, lang)}});
+}
+
 void context::sms(const std::string& from, const std::string& t, const std::string& to) {
     sms_.push_back({from, to.empty() ? req.msisdn : to, t});
 }
@@ -109,7 +119,7 @@ std::optional<outcome> context::need_funds(store::kopecks price) {
     store::kopecks available = sub->balance + sub->credit_limit;
     if (price <= 0 || available >= price) return std::nullopt;
     return refuse("insufficient_funds", msg::insufficient_funds,
-                  {{"missing", format_rub(price - available)}, {"price", format_rub(price)}});
+                  {{"missing", rub(price - available)}, {"price", rub(price)}});
 }
 
 void context::move_money(store::kopecks delta) {

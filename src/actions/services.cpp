@@ -8,8 +8,7 @@ namespace {
 
 outcome services_list(context& ctx) {
     const auto& filter = ctx.arg("filter");
-    if (!filter.empty() && filter != "paid" && filter != "all")
-        return ctx.refuse("bad_argument", msg::bad_argument, {{"param", "filter"}});
+    if (!filter.empty() && filter != "paid" && filter != "all") return ctx.bad_argument("filter");
     bool paid_only = filter == "paid";
     std::string lines;
     int n = 0;
@@ -50,9 +49,9 @@ outcome service_connect(context& ctx) {
         ctx.db.add_payment(msisdn, ctx.now, "service_fee", -svc->fee, svc->code);
     }
     ctx.db.subscribe(msisdn, svc->code, ctx.now);
-    v["fee"] = format_rub(svc->fee);
+    v["fee"] = ctx.rub(svc->fee);
     v["fee_text"] = detail::fee_text(ctx, *svc);
-    v["balance"] = format_rub(ctx.sub->balance);
+    v["balance"] = ctx.rub(ctx.sub->balance);
     ctx.sms(ctx.cfg.notify_sender, ctx.say(msg::sms_service_connected, v));
     return ctx.ok(std::move(v), msg::ok_service_connected);
 }

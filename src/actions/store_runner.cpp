@@ -354,6 +354,8 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     for (std::size_t i = 0; i < late.size(); ++i) {
         auto* it = late[i];
         if (it->daily_done) {
+            // A job that was rolled back did nothing: no counts, no SMS.
+            if (!committed) reports[i] = daily_report{};
             reports[i].ok = committed;
             call_safely(it->daily_done, reports[i]);
         } else {

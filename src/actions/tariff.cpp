@@ -33,8 +33,8 @@ outcome tariff_change(context& ctx) {
         }
     }
     ctx.db.set_tariff(msisdn, t->name, ctx.now);
-    v["fee"] = format_rub(fee);
-    v["balance"] = format_rub(ctx.sub->balance);
+    v["fee"] = ctx.rub(fee);
+    v["balance"] = ctx.rub(ctx.sub->balance);
     v["disconnected"] = dropped;
     return ctx.ok(std::move(v), msg::ok_tariff_changed);
 }

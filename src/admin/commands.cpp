@@ -1,14 +1,16 @@
 #include "commands.hpp"
 
 #include <fstream>
-#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "catalog_import.hpp"
+#include "session.hpp"
+#include "table.hpp"
 #include "ussdgw/actions/engine.hpp"
 #include "ussdgw/actions/money.hpp"
+#include "ussdgw/actions/usage.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/demo.hpp"
@@ -18,105 +20,6 @@
 namespace ussdgw::admin {
 
 namespace {
-
-/// An opened, up-to-date store with an engine on it.
-struct session {
-    std::unique_ptr<store::connection> conn;
-    std::unique_ptr<store::accounts> db;
-    actions::rules cfg;
-    std::unique_ptr<store::hasher> hasher;
-    std::unique_ptr<actions::engine> eng;
-};
-
-// Opens the store and checks its schema version and its server key; prints
-// why not and returns nullptr.
-std::unique_ptr<session> open(const store_files& files, bool migrate = false) {
-    auto s = std::make_unique<session>();
-    const std::string& path = files.db;
-    if (auto p = store::check_private_files(path, files.key_file()); !p) {
-        std::cerr << "error: " << p.error() << "\n";
-        return nullptr;
-    }
-    std::optional<store::server_key> key;
-    try {
-        s->conn = std::make_unique<store::connection>(path);
-        if (migrate) {
-            auto m = store::migrate(*s->conn);
-            if (!m) {
-                std::cerr << "error: " << m.error() << "\n";
-                return nullptr;
-            }
-        } else if (auto v = store::check_version(*s->conn); !v) {
-            std::cerr << "error: " << v.error() << "\n";
-            return nullptr;
-        }
-        auto k = store::open_server_key(*s->conn, files.key_file());
-        if (!k) {
-            std::cerr << "error: " << k.error() << "\n";
-            return nullptr;
-        }
-        key = std::move(k).value();
-        s->db = std::make_unique<store::accounts>(*s->conn);
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return nullptr;
-    }
-    s->hasher = std::make_unique<store::hasher>(s->cfg.pwhash, std::move(key));
-    s->eng = std::make_unique<actions::engine>(*s->db, actions::builtin_registry(), s->cfg,
-                                               *s->hasher, actions::system_now);
-    return s;
-}
-
-// Runs one action through the engine in its own transaction (admin channel).
-actions::outcome run_action(session& s, const std::string& msisdn, const std::string& action,
-                            actions::args a) {
-    actions::request r;
-    r.msisdn = msisdn;
-    r.via = actions::channel::admin;
-    r.action = action;
-    r.arguments = std::move(a);
-    store::transaction t(*s.conn);
-    auto o = s.eng->execute(r);
-    t.commit();
-    return o;
-}
-
-std::string json_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
-
-std::string q(const std::string& s) {
-    return "\"" + json_escape(s) + "\"";
-}
-
-bool valid_msisdn(const std::string& m) {
-    if (m.size() < 5 || m.size() > 15) return false;
-    for (char c : m)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
 
 std::string read_secret(std::istream& in) {
     std::string line;
@@ -187,10 +90,9 @@ int cmd_subscriber_add(const store_files& db, const add_options& given) {
         if (auto pin = read_secret(in); !pin.empty()) o.pin = pin;
         if (auto puk = read_secret(in); !puk.empty()) o.puk = puk;
     }
-    if (!valid_msisdn(o.msisdn)) {
-        std::cerr << "error: MSISDN '" << o.msisdn << "' must be 5 to 15 digits\n";
-        return exit_code::usage;
-    }
+    auto number = msisdn_arg(o.msisdn);
+    if (!number) return exit_code::usage;
+    o.msisdn = *number;
     std::optional<store::kopecks> balance;
     if (!o.balance.empty() && o.balance[0] == '-') {
         if (auto v = actions::parse_rub(o.balance.substr(1))) balance = -*v;
@@ -243,16 +145,19 @@ int cmd_subscriber_add(const store_files& db, const add_options& given) {
     row.time = sub.created;
     row.channel = "admin";
     row.action = "subscriber_add";
-    row.arguments = "tariff=" + o.tariff + "; balance=" + actions::format_rub(*balance);
+    row.arguments = "tariff=" + o.tariff + "; balance=" + rub(*balance);
     row.result = "ok";
     s->db->add_archive(row);
     t.commit();
     std::cout << "subscriber " << o.msisdn << " added: tariff " << o.tariff << ", balance "
-              << actions::format_rub(*balance) << " RUB, language " << o.language << "\n";
+              << rub(*balance) << " RUB, language " << o.language << "\n";
     return exit_code::ok;
 }
 
-int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool json) {
+int cmd_subscriber_show(const store_files& db, const std::string& typed, bool json) {
+    auto number = msisdn_arg(typed);
+    if (!number) return exit_code::usage;
+    const std::string& msisdn = *number;
     auto s = open(db);
     if (!s) return exit_code::store;
     auto sub = s->db->find_subscriber(msisdn);
@@ -269,26 +174,29 @@ int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool j
     auto blocking = a.open_blocking(msisdn);
     auto last = a.last_archive(msisdn, 5);
     const auto off = s->cfg.utc_offset_seconds;
+    const auto left = actions::left_of(*sub, a.find_tariff(sub->tariff).value_or(store::tariff{}),
+                                       actions::system_now());
     if (json) {
         std::ostringstream o;
         o << "{" << q("msisdn") << ":" << q(sub->msisdn) << "," << q("status") << ":"
           << q(sub->status) << "," << q("language") << ":" << q(sub->language) << ","
           << q("alphabet") << ":" << q(sub->alphabet) << "," << q("tariff") << ":" << q(sub->tariff)
-          << "," << q("balance") << ":" << q(actions::format_rub(sub->balance)) << ","
-          << q("balance_kopecks") << ":" << sub->balance << "," << q("credit_limit") << ":"
-          << q(actions::format_rub(sub->credit_limit)) << "," << q("bonus") << ":" << sub->bonus
-          << "," << q("number_management") << ":" << (sub->number_management ? "true" : "false")
-          << "," << q("password_set") << ":" << (perm ? "true" : "false") << ","
-          << q("login_locked") << ":" << (login.locked ? "true" : "false") << ","
-          << q("sim_blocked") << ":" << (sim && sim->sim_blocked ? "true" : "false") << ","
-          << q("pin_blocked") << ":" << (sim && sim->pin_blocked ? "true" : "false") << ","
-          << q("services") << ":[";
+          << "," << q("balance") << ":" << q(rub(sub->balance)) << "," << q("balance_kopecks")
+          << ":" << sub->balance << "," << q("credit_limit") << ":" << q(rub(sub->credit_limit))
+          << "," << q("bonus") << ":" << sub->bonus << "," << q("minutes_left") << ":"
+          << left.minutes << "," << q("sms_left") << ":" << left.sms << "," << q("mb_left") << ":"
+          << left.mb << "," << q("number_management") << ":"
+          << (sub->number_management ? "true" : "false") << "," << q("password_set") << ":"
+          << (perm ? "true" : "false") << "," << q("login_locked") << ":"
+          << (login.locked ? "true" : "false") << "," << q("sim_blocked") << ":"
+          << (sim && sim->sim_blocked ? "true" : "false") << "," << q("pin_blocked") << ":"
+          << (sim && sim->pin_blocked ? "true" : "false") << "," << q("services") << ":[";
         for (std::size_t i = 0; i < services.size(); ++i)
             o << (i ? "," : "") << q(services[i].svc.code);
         o << "]," << q("promised") << ":";
         if (promised)
-            o << "{" << q("amount") << ":" << q(actions::format_rub(promised->amount)) << ","
-              << q("due") << ":" << q(actions::format_date(promised->due, off)) << "}";
+            o << "{" << q("amount") << ":" << q(rub(promised->amount)) << "," << q("due") << ":"
+              << q(actions::format_date(promised->due, off)) << "}";
         else
             o << "null";
         o << "," << q("blocked_since") << ":"
@@ -299,10 +207,11 @@ int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool j
     }
     std::cout << "Subscriber   " << sub->msisdn << " (" << sub->status << ")\n"
               << "Tariff       " << sub->tariff << "\n"
-              << "Balance      " << actions::format_rub(sub->balance) << " RUB";
-    if (sub->credit_limit)
-        std::cout << " (credit limit " << actions::format_rub(sub->credit_limit) << ")";
+              << "Balance      " << rub(sub->balance) << " RUB";
+    if (sub->credit_limit) std::cout << " (credit limit " << rub(sub->credit_limit) << ")";
     std::cout << "\nBonus        " << sub->bonus << " points\n"
+              << "Package left " << left.minutes << " min, " << left.sms << " SMS, " << left.mb
+              << " MB\n"
               << "Language     " << sub->language << ", alphabet " << sub->alphabet << "\n"
               << "Password     " << (perm ? "set" : "none")
               << (login.locked ? ", login LOCKED" : "")
@@ -322,52 +231,47 @@ int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool j
                   << (services[i].part_of_tariff ? " (in tariff)" : "");
     std::cout << "\n";
     if (promised)
-        std::cout << "Promised     " << actions::format_rub(promised->amount) << " RUB due "
+        std::cout << "Promised     " << rub(promised->amount) << " RUB due "
                   << actions::format_date(promised->due, off) << "\n";
     if (blocking)
         std::cout << "Blocked      since " << actions::format_date(blocking->started, off) << "\n";
     std::cout << "Number mgmt  " << (sub->number_management ? "on" : "off") << "\n";
     std::cout << "Last actions" << (last.empty() ? " none" : "") << "\n";
-    for (const auto& r : last)
-        std::cout << "  " << actions::format_stamp(r.time, off) << " " << std::left << std::setw(5)
-                  << r.channel << " " << r.action << " " << r.result
-                  << (r.amount ? " " + actions::format_rub(r.amount) : "") << "\n";
+    if (!last.empty()) {
+        text_table t({"TIME", "CHANNEL", "ACTION", "RESULT", "AMOUNT"});
+        t.align_right(4);
+        for (const auto& r : last)
+            t.add({actions::format_stamp(r.time, off), r.channel, r.action, r.result,
+                   r.amount ? rub(r.amount) : ""});
+        t.print(std::cout, "  ");
+    }
     return exit_code::ok;
 }
 
-int cmd_topup(const store_files& db, const std::string& msisdn, const std::string& rub) {
+int cmd_topup(const store_files& db, const std::string& typed, const std::string& amount) {
+    auto number = msisdn_arg(typed);
+    if (!number) return exit_code::usage;
+    const std::string& msisdn = *number;
     auto s = open(db);
     if (!s) return exit_code::store;
-    auto o = run_action(*s, msisdn, "topup", {{"amount", rub}});
+    auto o = run_action(*s, msisdn, "topup", {{"amount", amount}});
     if (!o.ok) {
         std::cerr << "refused (" << o.error << "): " << o.vars["reason"] << "\n";
         return o.error == "bad_argument" ? exit_code::usage : exit_code::refused;
     }
-    std::cout << msisdn << ": +" << o.vars["amount"] << " RUB, balance " << o.vars["balance"]
-              << " RUB\n";
+    // The outcome's amounts are in the subscriber's language; the operator's
+    // line is the same for everyone.
+    auto sub = s->db->find_subscriber(msisdn);
+    std::cout << msisdn << ": +" << rub(actions::parse_rub(amount).value_or(0)) << " RUB, balance "
+              << rub(sub ? sub->balance : 0) << " RUB\n";
     return exit_code::ok;
 }
 
-int cmd_archive(const store_files& db, const std::string& msisdn, int limit) {
-    if (limit < 1) {
-        std::cerr << "error: --limit must be at least 1\n";
-        return exit_code::usage;
-    }
-    auto s = open(db);
-    if (!s) return exit_code::store;
-    auto rows = s->db->last_archive(msisdn, limit);
-    if (rows.empty()) std::cout << "no archive entries for " << msisdn << "\n";
-    for (const auto& r : rows)
-        std::cout << actions::format_date(r.time, s->cfg.utc_offset_seconds) << " "
-                  << actions::format_stamp(r.time, s->cfg.utc_offset_seconds).substr(6) << "  "
-                  << std::left << std::setw(6) << r.channel << std::setw(20) << r.action
-                  << std::setw(20) << r.result << std::right << std::setw(10)
-                  << (r.amount ? actions::format_rub(r.amount) : "") << "  " << r.arguments << "\n";
-    return exit_code::ok;
-}
-
-int cmd_password_check(const store_files& db, const std::string& msisdn, std::istream& in) {
+int cmd_password_check(const store_files& db, const std::string& typed, std::istream& in) {
     auto pw = read_secret(in);
+    auto number = msisdn_arg(typed);
+    if (!number) return exit_code::usage;
+    const std::string& msisdn = *number;
     auto s = open(db);
     if (!s) return exit_code::store;
     auto o = run_action(*s, msisdn, "password_check", {{"password", pw}});
@@ -379,8 +283,11 @@ int cmd_password_check(const store_files& db, const std::string& msisdn, std::is
     return exit_code::ok;
 }
 
-int cmd_password_set(const store_files& db, const std::string& msisdn, std::istream& in) {
+int cmd_password_set(const store_files& db, const std::string& typed, std::istream& in) {
     auto pw = read_secret(in);
+    auto number = msisdn_arg(typed);
+    if (!number) return exit_code::usage;
+    const std::string& msisdn = *number;
     auto s = open(db);
     if (!s) return exit_code::store;
     auto o = run_action(*s, msisdn, "password_set", {{"password", pw}});
@@ -419,12 +326,18 @@ int cmd_daily(const store_files& db) {
     auto r = s->eng->daily();
     t.commit();
     std::cout << "blocking fees: " << r.blocking_charged << " subscribers, "
-              << actions::format_rub(r.blocking_total)
-              << " RUB; service fees: " << r.services_charged << " subscriptions, "
-              << actions::format_rub(r.services_total)
+              << rub(r.blocking_total) << " RUB; service fees: " << r.services_charged
+              << " subscriptions, " << rub(r.services_total)
               << " RUB; promised payments repaid: " << r.promised_repaid << ", "
-              << actions::format_rub(r.promised_total)
-              << " RUB; dedup keys purged: " << r.dedup_purged << "\n";
+              << rub(r.promised_total) << " RUB; full trust reviewed: " << r.trust_reviewed
+              << ", limits changed: " << r.trust_changed
+              << "; package periods started: " << r.usage_periods_rolled
+              << "; dedup keys purged: " << r.dedup_purged << "\n";
+    // This tool has no SMSC: the notices the daemon would send are listed
+    // for the operator to pass on.
+    for (const auto& m : r.sms)
+        std::cout << "SMS not sent (no SMSC here) from " << m.from << " to " << m.to << ": "
+                  << m.text << "\n";
     return exit_code::ok;
 }
 

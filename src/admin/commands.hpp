@@ -48,16 +48,22 @@ int cmd_subscriber_add(const store_files& db, const add_options& o);
 int cmd_subscriber_show(const store_files& db, const std::string& msisdn, bool json);
 /// `topup MSISDN RUB` through the topup action (archived, admin channel).
 int cmd_topup(const store_files& db, const std::string& msisdn, const std::string& rub);
-/// `archive MSISDN [--limit N]`.
-int cmd_archive(const store_files& db, const std::string& msisdn, int limit);
+/// `archive MSISDN [--limit N] [--json]`: aligned columns under a header, or
+/// one JSON array of objects.
+int cmd_archive(const store_files& db, const std::string& msisdn, int limit, bool json);
 /// `password check MSISDN`: password on `in`; lockout rules apply.
 int cmd_password_check(const store_files& db, const std::string& msisdn, std::istream& in);
 /// `password set MSISDN`: new permanent password on `in` (USSD rules).
 int cmd_password_set(const store_files& db, const std::string& msisdn, std::istream& in);
 /// `catalog import FILE`.
 int cmd_catalog_import(const store_files& db, const std::string& file);
-/// `daily`: blocking fees, promised repayments, old dedup keys.
+/// `daily`: blocking fees, service fees, promised repayments, the full-trust
+/// review, package periods, old dedup keys; lists the SMS it cannot send.
 int cmd_daily(const store_files& db);
+/// `usage import FILE`: package usage from CSV (actions/usage.hpp). Bad rows
+/// are reported as FILE:LINE and the good ones applied: exit 0 when every row
+/// was good, 1 when some were bad, 2 when the file cannot be read.
+int cmd_usage_import(const store_files& db, const std::string& file);
 /// `fix-permissions`: chmod 0600 the store, its -wal/-shm and the key file.
 int cmd_fix_permissions(const store_files& db);
 /// `check-menus DIR`: validates the operator's menu files against the actions.

@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
     ::umask(077);
     CLI::App app{
         "ussdgw-admin: create and migrate the account store, provision and inspect "
-        "subscribers, top up, list the archive, import the catalogue, check menus."};
+        "subscribers, top up, list the archive, import the catalogue and package usage, check "
+        "menus. MSISDN arguments take 10 digits (916...), 11 digits (7916... or 8916...) or "
+        "+7916..."};
     app.footer(
         "Exit codes: 0 done/accepted; 1 refused (action refused, password refused, problems "
         "found); 2 bad command line or input; 3 database cannot be opened, is newer than this "
@@ -40,7 +42,9 @@ int main(int argc, char** argv) {
     sub->require_subcommand(1);
     add_options add;
     auto* sadd = sub->add_subcommand("add", "Provision a subscriber");
-    sadd->add_option("MSISDN", add.msisdn, "Number, digits only (79160000001)")->required();
+    sadd->add_option("MSISDN", add.msisdn,
+                     "Number: 79160000001, 89160000001, 9160000001 or +79160000001")
+        ->required();
     sadd->add_option("--balance", add.balance, "Opening balance in RUB (may be negative)")
         ->capture_default_str();
     sadd->add_option("--tariff", add.tariff, "Tariff name")->capture_default_str();
@@ -74,11 +78,13 @@ int main(int argc, char** argv) {
 
     std::string arch_msisdn;
     int limit = 20;
+    bool arch_json = false;
     auto* arch =
         app.add_subcommand("archive", "List a subscriber's transaction archive, newest first");
     arch->add_option("MSISDN", arch_msisdn, "Number")->required();
     arch->add_option("--limit", limit, "How many entries")->capture_default_str();
-    arch->callback([&] { rc = cmd_archive(db, arch_msisdn, limit); });
+    arch->add_flag("--json", arch_json, "One JSON array of objects instead of columns");
+    arch->callback([&] { rc = cmd_archive(db, arch_msisdn, limit, arch_json); });
 
     auto* pw = app.add_subcommand("password", "Check or set a self-service password");
     pw->require_subcommand(1);
@@ -99,9 +105,23 @@ int main(int argc, char** argv) {
     imp->add_option("FILE", cat_file, "YAML file (see tests/data/store/catalog.yaml)")->required();
     imp->callback([&] { rc = cmd_catalog_import(db, cat_file); });
 
-    auto* daily =
-        app.add_subcommand("daily", "Run the daily job: blocking fees, promised repayments");
+    auto* daily = app.add_subcommand(
+        "daily",
+        "Run the daily job: blocking and service fees, promised repayments, the monthly "
+        "full-trust review, package periods (the SMS it would send are listed, not sent)");
     daily->callback([&] { rc = cmd_daily(db); });
+
+    auto* usage = app.add_subcommand("usage", "Feed package usage (minutes, SMS, MB)");
+    usage->require_subcommand(1);
+    std::string usage_file;
+    auto* uimp = usage->add_subcommand(
+        "import",
+        "Import usage records from CSV: msisdn,kind,amount,time (kind minutes|sms|mb, time unix "
+        "seconds or ISO 8601 2026-11-28T10:00:00Z, header line allowed). Bad rows are reported "
+        "as FILE:LINE and the good ones applied (exit 1 when any row was bad); a record imported "
+        "twice counts once");
+    uimp->add_option("FILE", usage_file, "CSV file")->required();
+    uimp->callback([&] { rc = cmd_usage_import(db, usage_file); });
 
     auto* fix = app.add_subcommand(
         "fix-permissions",

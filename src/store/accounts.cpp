@@ -26,6 +26,8 @@ subscriber read_subscriber(const cursor& c) {
     s.extra_mb = c.int64(15);
     s.created = c.int64(16);
     s.login_alerts = c.int64(17) != 0;
+    s.trust_reviewed = c.int64(18);
+    s.usage_period_start = c.int64(19);
     return s;
 }
 
@@ -48,6 +50,18 @@ blocking_row read_blocking(const cursor& c) {
 
 }  // namespace
 
+const char* to_string(usage_kind k) {
+    switch (k) {
+        case usage_kind::minutes:
+            return "minutes";
+        case usage_kind::sms:
+            return "sms";
+        case usage_kind::mb:
+            return "mb";
+    }
+    return "unknown";
+}
+
 accounts::accounts(connection& c) : c_(c) {
     stmts_.reserve(q::count_);
     for (int i = 0; i < q::count_; ++i) stmts_.push_back(c_.prepare(q::sql(i)));
@@ -66,11 +80,13 @@ std::optional<subscriber> accounts::find_subscriber(const std::string& msisdn) {
 }
 
 bool accounts::add_subscriber(const subscriber& s) {
+    // A new account's first package period begins when it is provisioned.
+    const unix_time period = s.usage_period_start ? s.usage_period_start : s.created;
     return st(q::add_subscriber)
                .exec(s.msisdn, s.status, s.language, s.alphabet, s.tariff, s.balance,
                      s.credit_limit, s.bonus, s.number_management, s.tariff_changed, s.minutes_used,
                      s.sms_used, s.mb_used, s.extra_minutes, s.extra_sms, s.extra_mb, s.created,
-                     s.login_alerts) == 1;
+                     s.login_alerts, s.trust_reviewed, period) == 1;
 }
 
 void accounts::add_balance(const std::string& msisdn, kopecks delta) {
@@ -117,6 +133,43 @@ void accounts::add_extras(const std::string& msisdn, std::int64_t minutes, std::
 std::vector<std::string> accounts::all_msisdns() {
     std::vector<std::string> out;
     auto c = st(q::all_msisdns).query();
+    while (c.next()) out.push_back(c.text(0));
+    return out;
+}
+
+std::vector<std::string> accounts::full_trust_msisdns() {
+    std::vector<std::string> out;
+    auto c = st(q::full_trust_msisdns).query();
+    while (c.next()) out.push_back(c.text(0));
+    return out;
+}
+
+void accounts::set_trust_reviewed(const std::string& msisdn, std::int64_t month) {
+    st(q::set_trust_reviewed).exec(month, msisdn);
+}
+
+bool accounts::add_usage_record(const std::string& msisdn, usage_kind kind, std::int64_t amount,
+                                unix_time time, unix_time imported) {
+    return st(q::add_usage_record).exec(msisdn, to_string(kind), amount, time, imported) == 1;
+}
+
+void accounts::add_usage(const std::string& msisdn, std::int64_t minutes, std::int64_t sms,
+                         std::int64_t mb) {
+    st(q::add_usage).exec(minutes, sms, mb, msisdn);
+}
+
+void accounts::set_package_use(const std::string& msisdn, std::int64_t minutes_used,
+                               std::int64_t sms_used, std::int64_t mb_used,
+                               std::int64_t extra_minutes, std::int64_t extra_sms,
+                               std::int64_t extra_mb, unix_time period_start) {
+    st(q::set_package_use)
+        .exec(minutes_used, sms_used, mb_used, extra_minutes, extra_sms, extra_mb, period_start,
+              msisdn);
+}
+
+std::vector<std::string> accounts::usage_periods_due(unix_time now, std::int64_t period_seconds) {
+    std::vector<std::string> out;
+    auto c = st(q::usage_periods_due).query(now, period_seconds);
     while (c.next()) out.push_back(c.text(0));
     return out;
 }
@@ -238,6 +291,16 @@ void accounts::put_login(const std::string& msisdn, const login_state& s) {
     st(q::put_login).exec(msisdn, s.failed, s.locked);
 }
 
+alert_window accounts::find_alert_window(const std::string& msisdn) {
+    auto c = st(q::find_alert_window).query(msisdn);
+    if (!c.next()) return {};
+    return {c.int64(0), c.int64(1), c.int64(2), c.int64(3)};
+}
+
+void accounts::put_alert_window(const std::string& msisdn, const alert_window& w) {
+    st(q::put_alert_window).exec(msisdn, w.started, w.sent, w.suppressed, w.suppressed_since);
+}
+
 std::optional<sim_row> accounts::find_sim(const std::string& msisdn) {
     auto c = st(q::find_sim).query(msisdn);
     if (!c.next()) return std::nullopt;
@@ -263,6 +326,19 @@ bool accounts::sms_archive_on(const std::string& msisdn) {
 void accounts::add_payment(const std::string& msisdn, unix_time time, const std::string& kind,
                            kopecks amount, const std::string& peer) {
     st(q::add_payment).exec(msisdn, time, kind, amount, peer);
+}
+
+std::vector<payment_row> accounts::last_payments(const std::string& msisdn, std::int64_t limit) {
+    std::vector<payment_row> out;
+    auto c = st(q::last_payments).query(msisdn, limit);
+    while (c.next())
+        out.push_back({c.int64(0), c.text(1), c.int64(2), c.text(3), c.int64(4), c.text(5)});
+    return out;
+}
+
+kopecks accounts::charges_between(const std::string& msisdn, unix_time from, unix_time to) {
+    auto c = st(q::charges_between).query(msisdn, from, to);
+    return c.next() ? c.int64(0) : 0;
 }
 
 std::optional<promised_row> accounts::open_promised(const std::string& msisdn) {

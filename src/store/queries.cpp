@@ -9,14 +9,14 @@ namespace {
 #define SUBSCRIBER_COLUMNS                                                                \
     "msisdn, status, language, alphabet, tariff, balance, credit_limit, bonus, "          \
     "number_management, tariff_changed, minutes_used, sms_used, mb_used, extra_minutes, " \
-    "extra_sms, extra_mb, created, login_alerts"
+    "extra_sms, extra_mb, created, login_alerts, trust_reviewed, usage_period_start"
 
 constexpr const char* table[] = {
     // find_subscriber
     "SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE msisdn = ?",
     // add_subscriber
     "INSERT OR IGNORE INTO subscribers (" SUBSCRIBER_COLUMNS
-    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     // add_balance
     "UPDATE subscribers SET balance = balance + ? WHERE msisdn = ?",
     // add_bonus
@@ -40,6 +40,25 @@ constexpr const char* table[] = {
     "extra_mb = extra_mb + ? WHERE msisdn = ?",
     // all_msisdns
     "SELECT msisdn FROM subscribers ORDER BY msisdn",
+    // full_trust_msisdns
+    "SELECT msisdn FROM subscribers WHERE credit_limit > 0 ORDER BY msisdn",
+    // set_trust_reviewed
+    "UPDATE subscribers SET trust_reviewed = ? WHERE msisdn = ?",
+    // add_usage_record: the primary key makes a repeated record a no-op (only
+    // that: a broken record still fails its CHECK, unlike with OR IGNORE).
+    "INSERT INTO usage_records (msisdn, kind, amount, time, imported) VALUES (?,?,?,?,?) "
+    "ON CONFLICT DO NOTHING",
+    // add_usage
+    "UPDATE subscribers SET minutes_used = minutes_used + ?, sms_used = sms_used + ?, "
+    "mb_used = mb_used + ? WHERE msisdn = ?",
+    // set_package_use
+    "UPDATE subscribers SET minutes_used = ?, sms_used = ?, mb_used = ?, extra_minutes = ?, "
+    "extra_sms = ?, extra_mb = ?, usage_period_start = ? WHERE msisdn = ?",
+    // usage_periods_due: the period start is the tariff start (the last
+    // change, else provisioning) plus whole periods up to ?1.
+    "SELECT msisdn FROM (SELECT msisdn, usage_period_start AS stored, "
+    "COALESCE(tariff_changed, created) AS anchor FROM subscribers) "
+    "WHERE stored < anchor + max(0, (?1 - anchor) / ?2) * ?2 ORDER BY msisdn",
     // find_tariff
     "SELECT name, title_en, title_ru, monthly_fee, change_fee, minutes, sms, mb FROM tariffs "
     "WHERE name = ?",
@@ -105,6 +124,11 @@ constexpr const char* table[] = {
     "SELECT failed, locked FROM logins WHERE msisdn = ?",
     // put_login
     "INSERT OR REPLACE INTO logins (msisdn, failed, locked) VALUES (?,?,?)",
+    // find_alert_window
+    "SELECT started, sent, suppressed, suppressed_since FROM login_alert_window WHERE msisdn = ?",
+    // put_alert_window
+    "INSERT OR REPLACE INTO login_alert_window (msisdn, started, sent, suppressed, "
+    "suppressed_since) VALUES (?,?,?,?,?)",
     // find_sim
     "SELECT pin_hash, puk_hash, pin_failed, puk_failed, pin_blocked, sim_blocked FROM sim "
     "WHERE msisdn = ?",
@@ -117,6 +141,12 @@ constexpr const char* table[] = {
     "SELECT 1 FROM sms_archive WHERE msisdn = ?",
     // add_payment
     "INSERT INTO payments (msisdn, time, kind, amount, peer) VALUES (?,?,?,?,?)",
+    // last_payments
+    "SELECT id, msisdn, time, kind, amount, peer FROM payments WHERE msisdn = ? "
+    "ORDER BY id DESC LIMIT ?",
+    // charges_between: docs/actions.md "Full trust review" defines spend.
+    "SELECT COALESCE(-SUM(amount), 0) FROM payments WHERE msisdn = ? AND time >= ? AND time < ? "
+    "AND amount < 0 AND kind NOT IN ('transfer_out', 'promised_repayment')",
     // open_promised
     "SELECT id, msisdn, amount, fee, taken, due FROM promised WHERE msisdn = ? AND repaid IS NULL",
     // add_promised

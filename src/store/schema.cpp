@@ -9,7 +9,7 @@ namespace {
 // One entry per version: steps[0] takes an empty file to v1, steps[1] takes
 // v1 to v2, and so on. Never edit a released step; append a new one.
 // Money is INTEGER kopecks everywhere; times are unix seconds.
-constexpr std::array<const char*, 5> steps = {
+constexpr std::array<const char*, 6> steps = {
     // v1: accounts, secrets, catalogues, money movements, archive.
     R"sql(
 CREATE TABLE tariffs (
@@ -175,6 +175,44 @@ WHERE service IN (SELECT code FROM services WHERE period IN ('daily', 'monthly')
 CREATE TABLE server_key (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   check_value TEXT NOT NULL
+);
+)sql",
+    // v6: what a subscriber sees (docs/actions.md).
+    // - trust_reviewed: the month (year * 12 + month - 1) of the last monthly
+    //   full-trust review. Accounts with full trust on count as reviewed in
+    //   the month of the upgrade (UTC: the store does not know the operator's
+    //   offset), so the first review is on the 1st of the next month, not at
+    //   the first daily job after an upgrade in mid-month.
+    // - usage_period_start: the package period (30 days from the tariff start)
+    //   the *_used counters belong to; existing counters are taken to belong
+    //   to the period the upgrade falls in.
+    // - login_alert_window: login alerts sent and suppressed in the current
+    //   hour (rules.login_alerts_per_hour).
+    // - usage_records: every usage record of the feed; the key makes a record
+    //   imported twice count once.
+    R"sql(
+ALTER TABLE subscribers ADD COLUMN trust_reviewed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscribers ADD COLUMN usage_period_start INTEGER NOT NULL DEFAULT 0;
+UPDATE subscribers SET trust_reviewed =
+  CAST(strftime('%Y', 'now') AS INTEGER) * 12 + CAST(strftime('%m', 'now') AS INTEGER) - 1
+WHERE credit_limit > 0;
+UPDATE subscribers SET usage_period_start = COALESCE(tariff_changed, created) +
+  max(0, (CAST(strftime('%s', 'now') AS INTEGER) - COALESCE(tariff_changed, created)) / 2592000)
+  * 2592000;
+CREATE TABLE login_alert_window (
+  msisdn TEXT PRIMARY KEY REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  started INTEGER NOT NULL,
+  sent INTEGER NOT NULL DEFAULT 0,
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  suppressed_since INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE usage_records (
+  msisdn TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('minutes', 'sms', 'mb')),
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  time INTEGER NOT NULL,
+  imported INTEGER NOT NULL,
+  PRIMARY KEY (msisdn, kind, time, amount)
 );
 )sql",
 };

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <sstream>
+#include <vector>
 
 #include "process.hpp"
 
@@ -31,6 +33,19 @@ run_result admin(const std::vector<std::string>& args, const std::string& stdin_
 
 bool has(const run_result& r, const std::string& s) {
     return r.output.find(s) != std::string::npos;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
 }
 
 }  // namespace
@@ -74,7 +89,7 @@ TEST_CASE("admin: init - demo - add - show - topup - archive") {
     auto low = admin({"topup", "79001112233", "99", "--db", db});
     CHECK(low.code == 1);
     CHECK(has(low, "amount_out_of_range"));
-    CHECK(has(low, "от 100.00 до 15000.00 руб."));  // the subscriber speaks Russian
+    CHECK(has(low, "от 100,00 до 15000,00 руб."));  // the subscriber speaks Russian
     auto arch = admin({"archive", "79001112233", "--limit", "2", "--db", db});
     CHECK(arch.code == 0);
     CHECK(has(arch, "amount_out_of_range"));
@@ -173,6 +188,8 @@ TEST_CASE("admin: daily job") {
     auto r = admin({"daily", "--db", db});
     CHECK(r.code == 0);
     CHECK(has(r, "promised payments repaid: 0"));
+    CHECK(has(r, "full trust reviewed: 0, limits changed: 0"));
+    CHECK(has(r, "package periods started: 0"));
 }
 
 TEST_CASE("admin: check-menus validates the shipped menus and names problems by file:line") {
@@ -186,4 +203,107 @@ TEST_CASE("admin: check-menus validates the shipped menus and names problems by 
     auto bad = admin({"check-menus", d.path()});
     CHECK(bad.code == 1);
     CHECK(has(bad, d.file("main.yaml") + ":1:"));
+}
+
+TEST_CASE("admin: MSISDN arguments take 10 digits - 11 digits from 7 or 8 - or +7") {
+    temp_dir d;
+    auto db = d.file("m.db");
+    admin({"demo", "--db", db});
+    auto show = admin({"subscriber", "show", "9160000002", "--db", db});
+    CHECK(show.code == 0);
+    CHECK(has(show, "Subscriber   79160000002"));
+    CHECK(admin({"subscriber", "show", "+79160000002", "--db", db}).code == 0);
+    auto top = admin({"topup", "89160000005", "150", "--db", db});
+    CHECK(top.code == 0);
+    CHECK(has(top, "79160000005: +150.00 RUB, balance 150.00 RUB"));
+    auto add = admin({"subscriber", "add", "+79001112233", "--db", db});
+    CHECK(add.code == 0);
+    CHECK(has(add, "subscriber 79001112233 added"));
+    CHECK(admin({"subscriber", "add", "89001112233", "--db", db}).code == 1);  // the same one
+    auto bad = admin({"subscriber", "add", "4951234567", "--db", db});
+    CHECK(bad.code == 2);
+    CHECK(has(bad, "MSISDN '4951234567': 10 digits must start with 9"));
+    CHECK(admin({"archive", "9160000005", "--db", db}).code == 0);
+    CHECK(admin({"archive", "12345", "--db", db}).code == 2);
+    CHECK(admin({"password", "set", "9160000001", "--db", db}, "Hello123\n").code == 0);
+    CHECK(admin({"password", "check", "89160000001", "--db", db}, "Hello123\n").code == 0);
+}
+
+TEST_CASE("admin: archive prints aligned columns under a header - or JSON") {
+    temp_dir d;
+    auto db = d.file("a.db");
+    admin({"demo", "--db", db});
+    admin({"topup", "79160000001", "150", "--db", db});
+    admin({"topup", "79160000001", "99", "--db", db});
+    admin({"password", "check", "79160000001", "--db", db}, "Wrong123\n");
+    auto arch = admin({"archive", "79160000001", "--db", db});
+    REQUIRE(arch.code == 0);
+    auto lines = lines_of(arch.output);
+    REQUIRE(lines.size() == 4);
+    const auto& header = lines[0];
+    CHECK(header.find("TIME") == 0);
+    const auto channel = header.find("CHANNEL");
+    const auto action = header.find("ACTION");
+    const auto result = header.find("RESULT");
+    const auto amount_end = header.find("AMOUNT") + 6;
+    const auto arguments = header.find("ARGUMENTS");
+    REQUIRE(arguments != std::string::npos);
+    const char* actions[] = {"password_check", "topup", "topup"};
+    const char* results[] = {"no_password", "amount_out_of_range", "ok"};
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto& l = lines[i];
+        CAPTURE(l);
+        // Every column starts where its heading does, after a blank.
+        CHECK(l.substr(channel, 6) == "admin ");
+        CHECK(l[action - 1] == ' ');
+        CHECK(l.substr(action).find(actions[i - 1]) == 0);
+        CHECK(l[result - 1] == ' ');
+        CHECK(l.substr(result).find(results[i - 1]) == 0);
+        CHECK(l[arguments - 1] == ' ');
+    }
+    // Amounts are right-aligned under their heading.
+    CHECK(lines[3].substr(amount_end - 6, 6) == "150.00");
+    CHECK(lines[3].substr(arguments).find("amount=150") == 0);
+
+    auto json = admin({"archive", "79160000001", "--json", "--limit", "2", "--db", db});
+    REQUIRE(json.code == 0);
+    CHECK(json.output.front() == '[');
+    CHECK(json.output.find("]\n") == json.output.size() - 2);
+    CHECK(count_of(json.output, "{\"id\":") == 2);
+    CHECK(has(json, "\"action\":\"password_check\""));
+    CHECK(has(json, "\"arguments\":\"password=***\""));
+    CHECK(has(json, "\"result\":\"amount_out_of_range\""));
+    CHECK(has(json, "\"channel\":\"admin\""));
+    CHECK_FALSE(has(json, "\"amount\":\"150.00\""));  // beyond --limit 2
+    auto empty = admin({"archive", "79160000004", "--json", "--db", db});
+    CHECK(empty.output == "[]\n");
+}
+
+TEST_CASE("admin: usage import applies the good rows once and reports bad rows by line") {
+    temp_dir d;
+    auto db = d.file("u.db");
+    admin({"demo", "--db", db});
+    auto csv = d.file("usage.csv");
+    std::ofstream(csv) << "msisdn,kind,amount,time\n"
+                          "79160000001,minutes,120,2099-01-01T00:00:00Z\n"
+                          "9160000001,sms,7,4070908800\n"
+                          "79160000001,calls,1,4070908800\n"
+                          "79160000001,mb,1000,4070908800\n"
+                          "79990000000,mb,1,4070908800\n";
+    auto first = admin({"usage", "import", csv, "--db", db});
+    CHECK(first.code == 1);
+    CHECK(has(first, csv + ":4: kind 'calls' must be minutes, sms or mb"));
+    CHECK(has(first, csv + ":6: msisdn 79990000000 is not a subscriber"));
+    CHECK(has(first, "3 records applied, 0 already imported"));
+    auto show = admin({"subscriber", "show", "79160000001", "--db", db});
+    CHECK(has(show, "Package left 380 min, 493 SMS, 9240 MB"));
+    auto again = admin({"usage", "import", csv, "--db", db});
+    CHECK(again.code == 1);
+    CHECK(has(again, "0 records applied, 3 already imported"));
+    CHECK(has(admin({"subscriber", "show", "79160000001", "--json", "--db", db}),
+              "\"minutes_left\":380"));
+    auto good = d.file("good.csv");
+    std::ofstream(good) << "79160000005,minutes,1,4070908800\n";
+    CHECK(admin({"usage", "import", good, "--db", db}).code == 0);
+    CHECK(admin({"usage", "import", d.file("none.csv"), "--db", db}).code == 2);
 }

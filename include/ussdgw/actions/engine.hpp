@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ussdgw/actions/registry.hpp"
 #include "ussdgw/store/accounts.hpp"
@@ -23,6 +24,12 @@ struct daily_report {
     int promised_repaid = 0;            ///< promised payments repaid
     store::kopecks promised_total = 0;  ///< kopecks repaid
     std::int64_t dedup_purged = 0;      ///< dedup keys forgotten
+    int trust_reviewed = 0;             ///< full-trust credit limits reviewed (a new month)
+    int trust_changed = 0;              ///< ... of which changed (each told by SMS)
+    int usage_periods_rolled = 0;       ///< package periods started afresh (used counters reset)
+    /// SMS to send once the job is durable (credit limit changes); empty when
+    /// !ok. The daemon sends them like outcome.sms.
+    std::vector<domain::sms_out> sms;
 };
 
 /// Serialises an outcome for the dedup table (length-prefixed fields).
@@ -54,8 +61,9 @@ class engine {
     outcome read(const request& req, std::optional<store::archive_row>* row);
 
     /// The daily job: blocking fees past the free days, daily and monthly
-    /// service fees, promised payments due, old dedup keys. The caller holds a
-    /// write transaction.
+    /// service fees, promised payments due, the monthly full-trust review,
+    /// package periods that began, old dedup keys. Safe to run any number of
+    /// times a day. The caller holds a write transaction.
     daily_report daily();
 
     /// The outcome given to every request of a batch whose commit failed.
@@ -69,6 +77,7 @@ class engine {
     store::unix_time now() const { return clock_(); }
 
   private:
+    void review_full_trust(store::unix_time now, daily_report& r);
     outcome invoke(const entry* e, const request& req, const prepared* prep, store::unix_time now,
                    bool* keep, store::kopecks* amount);
     store::archive_row make_row(const entry* e, const request& req, const outcome& o,

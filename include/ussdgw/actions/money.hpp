@@ -9,8 +9,10 @@
 
 namespace ussdgw::actions {
 
-/// "-12.50" for -1250.
-std::string format_rub(store::kopecks k);
+/// An amount for a text in `language`: "-12.50" in English, "-12,50" in
+/// Russian (a decimal comma). Every amount a subscriber or an operator reads
+/// goes through here; the unit ("RUB", "руб.") is the text's.
+std::string format_rub(store::kopecks k, std::string_view language);
 
 /// Parses "150", "150.5", "150.50" (also with ',') into kopecks; nullopt for
 /// anything else (signs, spaces, three decimals, overflow).

@@ -77,10 +77,15 @@ class context {
     std::string generated(std::size_t i, std::size_t length);
     /// A text in the request's language.
     std::string say(msg id, const std::map<std::string, std::string>& vars = {}) const;
+    /// An amount in the request's language: "12.50" in English, "12,50" in Russian.
+    std::string rub(store::kopecks k) const;
     /// A success outcome; vars["message"] is `id`'s text filled from `vars`.
     outcome ok(std::map<std::string, std::string> vars, msg id);
     /// A refusal: error `code`, vars["reason"] is `id`'s text filled from `vars`.
     outcome refuse(std::string code, msg id, std::map<std::string, std::string> vars = {});
+    /// The refusal "bad_argument": vars["param"] names the argument for
+    /// programs, the reason says in words what was wrong (never the name).
+    outcome bad_argument(const std::string& param);
     /// Queues an SMS to `to` (default: the requester) sent once the outcome is durable.
     void sms(const std::string& from, const std::string& text, const std::string& to = "");
     /// Refusal "insufficient_funds" when balance plus credit does not cover `price`.
@@ -150,7 +155,7 @@ void add_blocking_actions(registry& r);
 void add_sim_actions(registry& r);
 /// bonus_spend, bonus_give.
 void add_bonus_actions(registry& r);
-/// details_order, archive_list.
+/// details_order, archive_list, payment_history.
 void add_details_actions(registry& r);
 /// number_management, login_alerts, language_set, alphabet_set, app_link.
 void add_misc_actions(registry& r);

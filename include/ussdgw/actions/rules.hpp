@@ -45,8 +45,11 @@ struct rules {
     std::size_t issued_password_length = 8;  ///< generated passwords (>= 8)
     std::int64_t password_valid_seconds = 48 * 3600;  ///< issued and one-time passwords
     int max_failed_logins = 3;                        ///< wrong passwords in a row before the lock
-    std::string password_sender = "3339";             ///< SMS with passwords come from here
-    std::string notify_sender = "111";                ///< other notifications come from here
+    /// Login alert SMS per subscriber in one hour at most; the ones beyond are
+    /// counted and the next alert sent says how many. 0: no cap.
+    std::int64_t login_alerts_per_hour = 5;
+    std::string password_sender = "3339";  ///< SMS with passwords come from here
+    std::string notify_sender = "111";     ///< other notifications come from here
     store::pwhash_limits pwhash = store::pwhash_limits::interactive();  ///< Argon2id cost
 
     // Tariffs.
@@ -60,7 +63,13 @@ struct rules {
     std::int64_t promised_days = 3;            ///< repaid automatically after
 
     // Full trust.
-    store::kopecks full_trust_start_limit = 30000;  ///< 300 RUB
+    store::kopecks full_trust_start_limit =
+        30000;  ///< 300 RUB: the limit at switch-on and the floor
+    /// The monthly review sets the limit to this share of the average monthly
+    /// spend (percent), never below full_trust_start_limit.
+    std::int64_t full_trust_share_percent = 50;
+    /// The review averages the spend of this many calendar months before it.
+    std::int64_t full_trust_review_months = 3;
 
     // Voluntary blocking.
     std::int64_t blocking_free_days = 14;     ///< free days

@@ -39,6 +39,12 @@ struct subscriber {
     std::int64_t extra_mb = 0;                ///< bought with bonus points
     unix_time created = 0;                    ///< when provisioned
     bool login_alerts = false;                ///< SMS about logins and refused passwords
+    /// Month (actions::month_index, local time) of the last full-trust credit
+    /// limit review; 0: never reviewed.
+    std::int64_t trust_reviewed = 0;
+    /// Start of the package period the *_used counters belong to; 0: never
+    /// rolled (the counters predate the usage feed).
+    unix_time usage_period_start = 0;
 };
 
 /// A tariff from the catalogue.
@@ -117,6 +123,34 @@ struct archive_row {
     kopecks amount = 0;     ///< money moved on this account (signed)
 };
 
+/// One money movement of the payments table.
+struct payment_row {
+    std::int64_t id = 0;  ///< increasing
+    std::string msisdn;   ///< whose account
+    unix_time time = 0;   ///< when
+    std::string kind;     ///< "topup", "transfer_out", "service_fee", ...
+    kopecks amount = 0;   ///< signed: positive in, negative out
+    std::string peer;     ///< the other number, service code, tariff name or reference
+};
+
+/// The login alerts of one subscriber in the current one-hour window.
+struct alert_window {
+    unix_time started = 0;           ///< when the window began (its first alert)
+    std::int64_t sent = 0;           ///< alerts sent in it
+    std::int64_t suppressed = 0;     ///< alerts not sent since the last one sent
+    unix_time suppressed_since = 0;  ///< when the first of those was due (0: none)
+};
+
+/// What the usage feed measures.
+enum class usage_kind {
+    minutes,  ///< call minutes
+    sms,      ///< messages
+    mb,       ///< megabytes of traffic
+};
+
+/// "minutes", "sms" or "mb": the name in the feed and in the store.
+const char* to_string(usage_kind k);
+
 /// A connected service as listed for the subscriber.
 struct connected_service {
     service svc;                  ///< catalogue entry
@@ -149,7 +183,8 @@ class accounts {
     // Subscribers.
     /// The subscriber, or nullopt when not provisioned.
     std::optional<subscriber> find_subscriber(const std::string& msisdn);
-    /// Inserts a new subscriber; false when the msisdn exists already.
+    /// Inserts a new subscriber (its package period starting at `created`
+    /// unless `usage_period_start` says otherwise); false when the msisdn exists already.
     bool add_subscriber(const subscriber& s);
     /// Adds `delta` to the balance.
     void add_balance(const std::string& msisdn, kopecks delta);
@@ -174,6 +209,26 @@ class accounts {
                     std::int64_t mb);
     /// Every msisdn, in order.
     std::vector<std::string> all_msisdns();
+    /// Numbers with full trust on (a credit limit above 0), in order.
+    std::vector<std::string> full_trust_msisdns();
+    /// Records the month of the last full-trust review.
+    void set_trust_reviewed(const std::string& msisdn, std::int64_t month);
+
+    // Package usage.
+    /// Stores one usage record; false when the same record (number, kind,
+    /// time, amount) was stored before, so a re-imported feed counts once.
+    bool add_usage_record(const std::string& msisdn, usage_kind kind, std::int64_t amount,
+                          unix_time time, unix_time imported);
+    /// Adds to the package counters of the current period.
+    void add_usage(const std::string& msisdn, std::int64_t minutes, std::int64_t sms,
+                   std::int64_t mb);
+    /// Sets the used counters, the extras left and the period they belong to.
+    void set_package_use(const std::string& msisdn, std::int64_t minutes_used,
+                         std::int64_t sms_used, std::int64_t mb_used, std::int64_t extra_minutes,
+                         std::int64_t extra_sms, std::int64_t extra_mb, unix_time period_start);
+    /// Numbers whose stored package period started before the one `now` is
+    /// in (periods of `period_seconds` from the tariff start), in order.
+    std::vector<std::string> usage_periods_due(unix_time now, std::int64_t period_seconds);
 
     // Catalogue.
     /// A tariff by name.
@@ -226,6 +281,10 @@ class accounts {
     login_state find_login(const std::string& msisdn);
     /// Stores the lockout state.
     void put_login(const std::string& msisdn, const login_state& s);
+    /// The login alert window (zero when no alert was ever due).
+    alert_window find_alert_window(const std::string& msisdn);
+    /// Stores the login alert window.
+    void put_alert_window(const std::string& msisdn, const alert_window& w);
     /// The SIM codes.
     std::optional<sim_row> find_sim(const std::string& msisdn);
     /// Inserts or replaces the SIM codes.
@@ -239,6 +298,11 @@ class accounts {
     /// Records a payment or other money movement.
     void add_payment(const std::string& msisdn, unix_time time, const std::string& kind,
                      kopecks amount, const std::string& peer);
+    /// The last `limit` payments of a subscriber, newest first.
+    std::vector<payment_row> last_payments(const std::string& msisdn, std::int64_t limit);
+    /// What the subscriber was charged in [from, to): the negative payments
+    /// except transfers out and promised repayments, as a positive sum.
+    kopecks charges_between(const std::string& msisdn, unix_time from, unix_time to);
     /// The unrepaid promised payment, if any.
     std::optional<promised_row> open_promised(const std::string& msisdn);
     /// Records a promised payment.

@@ -29,7 +29,7 @@ TEST_CASE("balance works at a negative balance and speaks Russian to Russian sub
     auto r = f.call(ru2, "balance");
     REQUIRE(r.ok);
     CHECK(r.language == "ru");
-    CHECK(r.vars["message"].find("Баланс: 1000.00 руб.") != std::string::npos);
+    CHECK(r.vars["message"].find("Баланс: 1000,00 руб.") != std::string::npos);
     CHECK(r.vars["tariff_title"] == "Премиум");
 }
 

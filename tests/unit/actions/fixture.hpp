@@ -121,6 +121,14 @@ struct fixture {
         return cur.next() ? cur.int64(0) : -1;
     }
 
+    /// Runs SQL on a separate connection once the runner is idle (test data
+    /// the actions cannot make, such as payments in past months).
+    void exec(const std::string& sql) {
+        runner->drain();
+        store::connection c(path);
+        c.exec(sql);
+    }
+
     /// Balance in kopecks.
     std::int64_t balance(const std::string& msisdn) { return sub(msisdn).balance; }
 };

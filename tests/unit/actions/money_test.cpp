@@ -10,10 +10,10 @@ using namespace ussdgw::test;
 using actions::channel;
 
 TEST_CASE("roubles format and parse without floating point") {
-    CHECK(actions::format_rub(-1250) == "-12.50");
-    CHECK(actions::format_rub(5) == "0.05");
-    CHECK(actions::format_rub(0) == "0.00");
-    CHECK(actions::format_rub(-5) == "-0.05");
+    CHECK(actions::format_rub(-1250, "en") == "-12.50");
+    CHECK(actions::format_rub(5, "en") == "0.05");
+    CHECK(actions::format_rub(0, "en") == "0.00");
+    CHECK(actions::format_rub(-5, "en") == "-0.05");
     CHECK(actions::parse_rub("150") == 15000);
     CHECK(actions::parse_rub("150.5") == 15050);
     CHECK(actions::parse_rub("150,05") == 15005);
@@ -54,7 +54,7 @@ TEST_CASE("transfer moves money atomically and tells the recipient") {
     CHECK(f.balance(ru2) == 110050);
     REQUIRE(o.sms.size() == 1);
     CHECK(o.sms[0].to == ru2);
-    CHECK(o.sms[0].text.find("100.50 руб.") != std::string::npos);
+    CHECK(o.sms[0].text.find("100,50 руб.") != std::string::npos);
     CHECK(f.scalar(
               "SELECT amount FROM archive WHERE msisdn='79160000002' AND action='transfer_in'") ==
           10050);
@@ -66,7 +66,7 @@ TEST_CASE("transfer refusals") {
     fixture f;
     auto o = f.call(ru4, "transfer", {{"to", en1}, {"amount", "120.50"}});
     CHECK(o.error == "insufficient_funds");
-    CHECK(o.vars["reason"] == "Недостаточно средств: не хватает 70.50 руб.");
+    CHECK(o.vars["reason"] == "Недостаточно средств: не хватает 70,50 руб.");
     CHECK(f.call(en1, "transfer", {{"to", en1}, {"amount", "1"}}).error == "same_number");
     CHECK(f.call(en1, "transfer", {{"to", "79990000000"}, {"amount", "1"}}).error ==
           "unknown_recipient");

@@ -64,7 +64,7 @@ TEST_CASE("password_set checks the rules and answers with the reason") {
     CHECK(weak("ABCDEFG1").find("upper-case") != std::string::npos);
     CHECK(weak("Abcdefgh").find("upper-case") != std::string::npos);
     CHECK(weak("Пароль12") ==
-          "Password change error: only Latin letters, digits and punctuation signs are allowed.");
+          "Password change error: use Latin letters, digits and punctuation only.");
     CHECK(weak("Abc def1").find("Latin") != std::string::npos);
     CHECK(weak("Aaaaaaa1") == "Password change error: no character may appear more than 5 times.");
     CHECK(weak(std::string(20, 'x') + "A1").find("5 times") != std::string::npos);

@@ -51,7 +51,7 @@ TEST_CASE("3 wrong PINs require the PUK - the PUK sets a new PIN") {
     CHECK(f.call(ru2, "puk_unblock", puk("12345678", "9999", "9998")).error == "pin_mismatch");
     auto wp = f.call(ru2, "puk_unblock", puk("00000000", "9999", "9999"));
     CHECK(wp.error == "wrong_puk");
-    CHECK(wp.vars["reason"] == "Неверный PUK. Осталось попыток: 9.");
+    CHECK(wp.vars["reason"] == "Неверный PUK-код. Осталось попыток: 9.");
     CHECK(f.call(ru2, "puk_unblock", puk("12345678", "9999", "9999")).ok);
     CHECK(f.call(ru2, "pin_change", pin("9999", "1111", "1111")).ok);
     CHECK(f.scalar(

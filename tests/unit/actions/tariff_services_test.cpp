@@ -33,7 +33,7 @@ TEST_CASE("paid tariff change refused when money does not cover it - saying how 
     REQUIRE(f.call(ru4, "tariff_change", {{"tariff", "Basic"}}).ok);
     auto o = f.call(ru4, "tariff_change", {{"tariff", "Premium"}});
     CHECK(o.error == "insufficient_funds");
-    CHECK(o.vars["reason"] == "Недостаточно средств: не хватает 100.00 руб.");
+    CHECK(o.vars["reason"] == "Недостаточно средств: не хватает 100,00 руб.");
     CHECK(f.sub(ru4).tariff == "Basic");
     CHECK(f.balance(ru4) == 5000);
 }
@@ -66,10 +66,10 @@ TEST_CASE("services list: all - paid only - part of tariff marked") {
     auto all = f.call(ru2, "services_list");
     CHECK(all.vars["count"] == "3");  // beep, caller_id, voicemail (in Premium)
     CHECK(all.vars["services"].find("Голосовая почта (в тарифе)") != std::string::npos);
-    CHECK(all.vars["services"].find("Гудок (2.50 руб./день)") != std::string::npos);
+    CHECK(all.vars["services"].find("Гудок (2,50 руб./день)") != std::string::npos);
     auto paid = f.call(ru2, "services_list", {{"filter", "paid"}});
     CHECK(paid.vars["count"] == "1");
-    CHECK(paid.vars["services"] == "Гудок (2.50 руб./день)");
+    CHECK(paid.vars["services"] == "Гудок (2,50 руб./день)");
     CHECK(f.call(ru2, "services_list", {{"filter", "cheap"}}).error == "bad_argument");
 }
 

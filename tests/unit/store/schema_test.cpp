@@ -1,4 +1,4 @@
-// Migrations: from an empty file, from v1, v2 and v3 fixtures, and refusing newer files.
+// Migrations: from an empty file, from v1, v2, v3 and v5 fixtures, and refusing newer files.
 
 #include <doctest/doctest.h>
 
@@ -54,7 +54,7 @@ TEST_CASE("an empty file migrates to the latest version in WAL mode with synchro
     for (const char* table :
          {"subscribers", "passwords", "logins", "sim", "tariffs", "services", "service_rules",
           "subscriptions", "payments", "promised", "blocking", "linked_numbers", "detail_orders",
-          "archive", "dedup", "sms_archive"}) {
+          "archive", "dedup", "sms_archive", "server_key", "login_alert_window", "usage_records"}) {
         CAPTURE(table);
         CHECK(int_of(c, std::string("SELECT count(*) FROM sqlite_schema WHERE name='") + table +
                             "'") == 1);
@@ -245,4 +245,102 @@ TEST_CASE("a database newer than the binary is refused with a clear message") {
 TEST_CASE("an unopenable path fails with the path in the message") {
     CHECK_THROWS_WITH_AS(store::connection("/nonexistent/dir/x.db"),
                          doctest::Contains("/nonexistent/dir/x.db"), store::db_failure);
+}
+
+TEST_CASE("a v5 database migrates to v6 - trust and package periods set - data kept") {
+    test::temp_dir d;
+    store::connection c(d.file("v5.db"));
+    c.exec(fixture_sql("v5.sql"));
+    REQUIRE(c.user_version() == 5);
+    CHECK_FALSE(store::check_version(c));
+    const std::int64_t before = std::time(nullptr);
+    auto m = store::migrate(c);
+    const std::int64_t after = std::time(nullptr);
+    REQUIRE(m);
+    CHECK(m->from == 5);
+    CHECK(m->to == store::latest_schema_version());
+    CHECK(store::check_version(c));
+    store::accounts a(c);
+    // Full trust on (79161111111): reviewed in the month of the upgrade (UTC),
+    // so the first review is on the next 1st, not at the next daily job.
+    auto s = a.find_subscriber("79161111111");
+    REQUIRE(s);
+    std::tm tm{};
+    const std::time_t now = before;
+    gmtime_r(&now, &tm);
+    const std::int64_t month = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+    CHECK(s->trust_reviewed >= month);
+    CHECK(s->trust_reviewed <= month + 1);
+    CHECK(a.find_subscriber("79162222222")->trust_reviewed == 0);  // no full trust
+    // Package use recorded before v6 belongs to the period the upgrade is in:
+    // 30-day periods from the tariff change (1700000000).
+    CHECK(s->minutes_used == 40);
+    CHECK(s->mb_used == 300);
+    CHECK((s->usage_period_start - 1700000000) % (30 * 86400) == 0);
+    CHECK(s->usage_period_start <= after);
+    CHECK(s->usage_period_start > before - 30 * 86400);
+    // ... from provisioning (1690000000) without a tariff change.
+    auto b = a.find_subscriber("79162222222");
+    CHECK((b->usage_period_start - 1690000000) % (30 * 86400) == 0);
+    // Earlier data is kept.
+    CHECK(s->balance == 12345);
+    CHECK(s->credit_limit == 30000);
+    CHECK(s->login_alerts);
+    CHECK(a.connected("79161111111").size() == 2);
+    auto pays = a.last_payments("79161111111", 10);
+    REQUIRE(pays.size() == 3);
+    CHECK(pays[0].kind == "transfer_out");
+    CHECK(pays[0].peer == "79162222222");
+    CHECK(pays[2].kind == "topup");
+    // Spend counts charges, not transfers out.
+    CHECK(a.charges_between("79161111111", 0, 2000000000) == 250);
+    // The v6 tables work.
+    CHECK(a.add_usage_record("79161111111", store::usage_kind::sms, 2, 1700000500, 1));
+    CHECK_FALSE(a.add_usage_record("79161111111", store::usage_kind::sms, 2, 1700000500, 2));
+    CHECK(a.add_usage_record("79161111111", store::usage_kind::mb, 2, 1700000500, 1));
+    CHECK(int_of(c, "SELECT count(*) FROM usage_records") == 2);
+    CHECK(a.find_alert_window("79161111111").sent == 0);
+    a.put_alert_window("79161111111", {1700000000, 5, 2, 1700000100});
+    auto w = a.find_alert_window("79161111111");
+    CHECK(w.started == 1700000000);
+    CHECK(w.sent == 5);
+    CHECK(w.suppressed == 2);
+    CHECK(w.suppressed_since == 1700000100);
+    CHECK(a.full_trust_msisdns() == std::vector<std::string>{"79161111111"});
+}
+
+TEST_CASE("the v6 step keys usage records by number - kind - time and amount") {
+    test::temp_dir d;
+    store::connection c(d.file("v6.db"));
+    REQUIRE(store::migrate(c));
+    CHECK(store::latest_schema_version() >= 6);
+    store::accounts a(c);
+    c.exec("INSERT INTO tariffs (name, title_en, title_ru) VALUES ('Basic', 'Basic', 'B')");
+    store::subscriber s;
+    s.msisdn = "79160000001";
+    s.tariff = "Basic";
+    s.created = 1000;
+    REQUIRE(a.add_subscriber(s));
+    // A new account's package period starts when it is provisioned.
+    CHECK(a.find_subscriber("79160000001")->usage_period_start == 1000);
+    CHECK(a.find_subscriber("79160000001")->trust_reviewed == 0);
+    CHECK(a.add_usage_record("79160000001", store::usage_kind::minutes, 5, 2000, 3000));
+    CHECK_FALSE(a.add_usage_record("79160000001", store::usage_kind::minutes, 5, 2000, 4000));
+    CHECK(a.add_usage_record("79160000001", store::usage_kind::minutes, 6, 2000, 3000));
+    CHECK(a.add_usage_record("79160000001", store::usage_kind::minutes, 5, 2001, 3000));
+    // Records need a subscriber and a positive amount.
+    CHECK_THROWS_AS(a.add_usage_record("79990000000", store::usage_kind::sms, 1, 1, 1),
+                    store::db_failure);
+    CHECK_THROWS_AS(a.add_usage_record("79160000001", store::usage_kind::sms, 0, 1, 1),
+                    store::db_failure);
+    a.add_usage("79160000001", 3, 2, 1);
+    a.set_package_use("79160000001", 7, 8, 9, 1, 2, 3, 5000);
+    auto after = a.find_subscriber("79160000001");
+    CHECK(after->minutes_used == 7);
+    CHECK(after->extra_mb == 3);
+    CHECK(after->usage_period_start == 5000);
+    // Due for a roll once a 30-day period began after the stored one.
+    CHECK(a.usage_periods_due(1000 + 30 * 86400 - 1, 30 * 86400).empty());
+    CHECK(a.usage_periods_due(5000 + 30 * 86400, 30 * 86400) ==
+          std::vector<std::string>{"79160000001"});
 }
