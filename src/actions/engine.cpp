@@ -8,6 +8,7 @@
 #include "ussdgw/actions/money.hpp"
 #include "ussdgw/actions/usage.hpp"
 #include "ussdgw/store/db.hpp"
+#include "ussdgw/util/translit.hpp"
 #include "ussdgw/util/charset.hpp"
 
 namespace ussdgw::actions {
@@ -240,6 +241,8 @@ outcome engine::execute(const request& req, const prepared* prep) {
     }
     if (failed) o = storage_failure(req);
     if (!e || e->archived) db_.add_archive(make_row(e, req, o, now, amount));
+    // The SMS are part of what the action did: they commit with it or not at all.
+    if (!failed) queue_sms(o.sms, now);
     // Only what changed the account is remembered: running a refusal again
     // changes nothing, and a subscriber who tops up and dials again must not
     // get the old refusal. A storage failure is not remembered either: the
@@ -258,7 +261,28 @@ outcome engine::read(const request& req, std::optional<store::archive_row>* row)
     store::kopecks amount = 0;
     outcome o = invoke(e, req, nullptr, now, &keep, &amount);
     if (row && (!e || e->archived)) *row = make_row(e, req, o, now, 0);
+    if (!o.sms.empty()) {
+        // A read has no transaction to put its SMS in: an action that sends
+        // one must be registered as writing (tests check every action).
+        spdlog::error("read-only action {} produced {} SMS; they are not sent", req.action,
+                      o.sms.size());
+        o.sms.clear();
+    }
     return o;
+}
+
+void engine::queue_sms(const std::vector<domain::sms_out>& sms, store::unix_time now) {
+    for (const auto& m : sms) {
+        // One place decides how an SMS reads: the text is already in the
+        // recipient's language (the action chose it); the alphabet is the
+        // recipient's own choice, as on USSD screens.
+        std::string text = m.text;
+        if (auto to = db_.find_subscriber(m.to); to && to->alphabet == "latin")
+            text = util::transliterate(text);
+        const auto& key = hasher_.key();
+        db_.add_outbox(now, m.from, m.to, key ? key->seal(text) : text, key.has_value(),
+                       now + cfg_.outbox_max_age_seconds);
+    }
 }
 
 daily_report engine::daily() {
@@ -324,6 +348,9 @@ daily_report engine::daily() {
     for (const auto& msisdn : db_.usage_periods_due(now, package_period_seconds))
         if (roll_package_period(db_, msisdn, now)) ++r.usage_periods_rolled;
     r.dedup_purged = db_.purge_dedup(now - cfg_.dedup_window_seconds);
+    queue_sms(r.sms, now);
+    // Sent and expired rows are kept a week for inquiries, then forgotten.
+    r.outbox_purged = db_.purge_outbox(now - 7 * 86400);
     return r;
 }
 

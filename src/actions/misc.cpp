@@ -83,7 +83,7 @@ void add_misc_actions(registry& r) {
     entry link;
     link.facts = {"app_link", {}, {}, {}, {"url", "message"}};
     link.run = app_link;
-    link.read_only = true;  // sends an SMS, changes nothing
+    // Writes: its SMS goes to the outbox in the action's own transaction.
     r.add(std::move(link));
 }
 

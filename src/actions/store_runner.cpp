@@ -12,12 +12,15 @@
 
 namespace ussdgw::actions {
 
-/// One queued request (or the daily job when daily_done is set).
+/// One queued request (or the daily job when daily_done is set, or a store
+/// job such as the outbox's when job is set).
 struct store_runner::item {
     request req;
     std::function<void(outcome)> done;
     std::shared_ptr<prepared> prep;
     std::function<void(daily_report)> daily_done;
+    std::function<void(store::accounts&)> job;  // runs in the write transaction
+    std::function<void(bool committed)> job_done;
     std::chrono::steady_clock::time_point queued;  // when it joined the hashing queue
 };
 
@@ -97,7 +100,10 @@ store_runner::~store_runner() {
 void store_runner::run(request req, std::function<void(outcome)> done) {
     const entry* e = reg_.lookup(req.action);
     const bool hashing = e && e->prepare;
-    item it{std::move(req), std::move(done), nullptr, {}, std::chrono::steady_clock::now()};
+    item it;
+    it.req = std::move(req);
+    it.done = std::move(done);
+    it.queued = std::chrono::steady_clock::now();
     bool shed = false;
     {
         std::lock_guard lk(mu_);
@@ -145,6 +151,67 @@ void store_runner::run_daily(std::function<void(daily_report)> done) {
         queue_.push_back(std::move(it));
     }
     cv_.notify_one();
+}
+
+void store_runner::run_job(std::function<void(store::accounts&)> job,
+                           std::function<void(bool)> done) {
+    item it;
+    it.job = std::move(job);
+    it.job_done = std::move(done);
+    {
+        std::lock_guard lk(mu_);
+        ++submitted_;
+        queue_.push_back(std::move(it));
+    }
+    cv_.notify_one();
+}
+
+void store_runner::due(std::size_t limit, std::vector<std::int64_t> busy,
+                       std::function<void(outbox_due)> done) {
+    auto found = std::make_shared<outbox_due>();
+    run_job(
+        [this, found, limit,
+         busy = std::set<std::int64_t>(busy.begin(), busy.end())](store::accounts& db) {
+            const auto now = opts_.clock();
+            found->expired = static_cast<std::size_t>(db.expire_outbox(now));
+            found->pending = static_cast<std::size_t>(db.count_outbox());
+            const auto rows = db.due_outbox(static_cast<std::int64_t>(limit + busy.size()));
+            for (const auto& row : rows) {
+                if (busy.contains(row.id) || found->items.size() >= limit) continue;
+                outbox_item item{row.id, {row.sender, row.recipient, row.body}, row.attempts};
+                if (row.sealed) {
+                    auto text = key_ ? key_->unseal(row.body) : std::nullopt;
+                    if (!text) {
+                        // Another key sealed it: it can never be read; give it up.
+                        spdlog::error("outbox row {} cannot be unsealed with this server key",
+                                      row.id);
+                        db.outbox_sent(row.id, now, "unreadable");
+                        continue;
+                    }
+                    item.sms.text = std::move(*text);
+                }
+                found->items.push_back(std::move(item));
+            }
+        },
+        [found, done = std::move(done)](bool committed) {
+            if (!committed) *found = outbox_due{};
+            done(std::move(*found));
+        });
+}
+
+void store_runner::settle(std::vector<std::pair<std::int64_t, std::string>> sent,
+                          std::vector<std::int64_t> failed, std::function<void()> done) {
+    run_job(
+        [this, sent = std::move(sent), failed = std::move(failed)](store::accounts& db) {
+            const auto now = opts_.clock();
+            for (const auto& [id, message_id] : sent) db.outbox_sent(id, now, message_id);
+            for (auto id : failed) db.outbox_failed(id);
+        },
+        [done = std::move(done)](bool committed) {
+            if (!committed)
+                spdlog::error("outbox: recording sent SMS failed; they may be sent again");
+            done();
+        });
 }
 
 void store_runner::drain() {
@@ -277,7 +344,7 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     bool daily_seen = false;
     std::vector<item*> early, late;
     for (auto& it : batch) {
-        bool ro = !it.daily_done && eng.read_only(it.req.action);
+        bool ro = !it.daily_done && !it.job && eng.read_only(it.req.action);
         if (ro && !daily_seen && !written.count(it.req.msisdn)) {
             early.push_back(&it);
         } else {
@@ -326,6 +393,8 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
             auto* it = late[i];
             if (it->daily_done) {
                 reports[i] = eng.daily();
+            } else if (it->job) {
+                it->job(*w.db);
             } else if (eng.read_only(it->req.action)) {
                 std::optional<store::archive_row> row;
                 outs[i] = eng.read(it->req, &row);
@@ -353,7 +422,9 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     }
     for (std::size_t i = 0; i < late.size(); ++i) {
         auto* it = late[i];
-        if (it->daily_done) {
+        if (it->job) {
+            if (it->job_done) it->job_done(committed);
+        } else if (it->daily_done) {
             // A job that was rolled back did nothing: no counts, no SMS.
             if (!committed) reports[i] = daily_report{};
             reports[i].ok = committed;

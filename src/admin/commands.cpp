@@ -275,11 +275,14 @@ int cmd_password_check(const store_files& db, const std::string& typed, std::ist
     auto s = open(db);
     if (!s) return exit_code::store;
     auto o = run_action(*s, msisdn, "password_check", {{"password", pw}});
+    // A login alert went to the outbox with the check; the daemon sends it.
+    const std::string alerts =
+        o.sms.empty() ? "" : " (" + std::to_string(o.sms.size()) + " alert SMS queued)";
     if (!o.ok) {
-        std::cerr << "refused (" << o.error << "): " << o.vars["reason"] << "\n";
+        std::cerr << "refused (" << o.error << "): " << o.vars["reason"] << alerts << "\n";
         return exit_code::refused;
     }
-    std::cout << "accepted\n";
+    std::cout << "accepted" << alerts << "\n";
     return exit_code::ok;
 }
 
@@ -332,12 +335,29 @@ int cmd_daily(const store_files& db) {
               << rub(r.promised_total) << " RUB; full trust reviewed: " << r.trust_reviewed
               << ", limits changed: " << r.trust_changed
               << "; package periods started: " << r.usage_periods_rolled
-              << "; dedup keys purged: " << r.dedup_purged << "\n";
-    // This tool has no SMSC: the notices the daemon would send are listed
-    // for the operator to pass on.
-    for (const auto& m : r.sms)
-        std::cout << "SMS not sent (no SMSC here) from " << m.from << " to " << m.to << ": "
-                  << m.text << "\n";
+              << "; dedup keys purged: " << r.dedup_purged
+              << "; SMS queued in the outbox: " << r.sms.size() << "\n";
+    return exit_code::ok;
+}
+
+int cmd_outbox(const store_files& db) {
+    auto s = open(db);
+    if (!s) return exit_code::store;
+    // Who and when, never the text: it may hold a password.
+    auto st = s->conn->prepare(
+        "SELECT id, created, sender, recipient, attempts, expires FROM outbox "
+        "WHERE state = 'pending' ORDER BY id");
+    auto c = st.query();
+    const auto off = s->cfg.utc_offset_seconds;
+    std::size_t n = 0;
+    while (c.next()) {
+        if (n++ == 0) std::cout << "pending SMS (oldest first):\n";
+        std::cout << "  #" << c.int64(0) << " " << actions::format_stamp(c.int64(1), off)
+                  << " from " << c.text(2) << " to " << c.text(3) << ", " << c.int64(4)
+                  << " failed attempt(s), given up at " << actions::format_stamp(c.int64(5), off)
+                  << "\n";
+    }
+    std::cout << n << " SMS pending in the outbox\n";
     return exit_code::ok;
 }
 

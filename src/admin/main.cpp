@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
     auto* daily = app.add_subcommand(
         "daily",
         "Run the daily job: blocking and service fees, promised repayments, the monthly "
-        "full-trust review, package periods (the SMS it would send are listed, not sent)");
+        "full-trust review, package periods (its SMS go to the outbox; the daemon sends them)");
     daily->callback([&] { rc = cmd_daily(db); });
 
     auto* usage = app.add_subcommand("usage", "Feed package usage (minutes, SMS, MB)");
@@ -122,6 +122,10 @@ int main(int argc, char** argv) {
         "twice counts once");
     uimp->add_option("FILE", usage_file, "CSV file")->required();
     uimp->callback([&] { rc = cmd_usage_import(db, usage_file); });
+
+    auto* out = app.add_subcommand(
+        "outbox", "List the SMS waiting in the outbox for the daemon to send (never their text)");
+    out->callback([&] { rc = cmd_outbox(db); });
 
     auto* fix = app.add_subcommand(
         "fix-permissions",

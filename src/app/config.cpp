@@ -257,6 +257,21 @@ const std::map<std::string, setter>& keys() {
              c.rules.utc_offset_seconds = neg ? -secs : secs;
              return std::string{};
          })},
+        {"rules.login_alerts_per_hour",
+         rule_count<std::int64_t>(&actions::rules::login_alerts_per_hour, 0, 1000)},
+        {"rules.full_trust_share_percent",
+         rule_count<std::int64_t>(&actions::rules::full_trust_share_percent, 1, 100)},
+        {"rules.full_trust_review_months",
+         rule_count<std::int64_t>(&actions::rules::full_trust_review_months, 1, 24)},
+        {"outbox.poll", custom([](config& c, const std::string& v) {
+             auto d = parse_duration(v);
+             if (!d) return d.error();
+             if (d->count() < 10) return std::string("must be at least 10ms");
+             c.outbox.poll = *d;
+             return std::string{};
+         })},
+        {"outbox.batch", count<std::size_t>([](config& c) { return &c.outbox.batch; }, 1, 10'000)},
+        {"outbox.max_age", rule_seconds(&actions::rules::outbox_max_age_seconds)},
         {"ussd.max_dialogs",
          count<std::size_t>([](config& c) { return &c.max_dialogs; }, 1, 10'000'000)},
     };

@@ -190,11 +190,14 @@ class daily_job {
         runner_.run_daily([](actions::daily_report r) {
             if (!r.ok)
                 spdlog::error("daily job failed; it runs again within the hour");
-            else if (r.blocking_charged || r.services_charged || r.promised_repaid)
+            else if (r.blocking_charged || r.services_charged || r.promised_repaid ||
+                     r.trust_changed || r.usage_periods_rolled)
                 spdlog::info(
                     "daily job: {} blocking fee(s), {} service fee(s), {} promised payment(s) "
-                    "repaid",
-                    r.blocking_charged, r.services_charged, r.promised_repaid);
+                    "repaid, {} credit limit(s) changed of {} reviewed, {} package period(s) "
+                    "started; {} SMS to the outbox",
+                    r.blocking_charged, r.services_charged, r.promised_repaid, r.trust_changed,
+                    r.trust_reviewed, r.usage_periods_rolled, r.sms.size());
         });
         timer_.expires_after(std::chrono::hours(1));
         timer_.async_wait([this](boost::system::error_code ec) {
@@ -294,7 +297,7 @@ int run_main(int argc, char** argv) {
     auto door = std::make_unique<self_service_door>(io.get_executor(), runner,
                                                     std::move(doors).value(), door_options);
     self_service_door& self_service = *door;
-    daemon d(io, cfg, std::move(door));
+    daemon d(io, cfg, std::move(door), runner);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     bool stopping = false;

@@ -5,7 +5,7 @@
 
 #include "screens.hpp"
 #include "ussdgw/ussd/code.hpp"
-#include "ussdgw/ussd/translit.hpp"
+#include "ussdgw/util/translit.hpp"
 
 namespace ussdgw::menu {
 namespace {
@@ -193,7 +193,7 @@ step advance(dialog_state& st, std::string_view input, bool& accepted) {
                 accepted = false;
                 if (!n.error.empty()) {
                     std::string line = n.error[st.language].render(st.values);
-                    return hint(st, st.latin ? ussd::transliterate(line) : line);
+                    return hint(st, st.latin ? util::transliterate(line) : line);
                 }
                 return hint(st, t.say(ui::invalid_input, st.language, st.latin));
             case node_kind::confirm:

@@ -1,7 +1,7 @@
 #include "screens.hpp"
 
 #include "build.hpp"
-#include "ussdgw/ussd/translit.hpp"
+#include "ussdgw/util/translit.hpp"
 #include "ussdgw/util/charset.hpp"
 
 namespace ussdgw::menu::detail {
@@ -37,7 +37,7 @@ std::string widest_line(const tree& t, const std::string& text, std::size_t lang
         auto end = text.find('\n', start);
         if (end == std::string::npos) end = text.size();
         std::string line = text.substr(start, end - start);
-        if (latin) line = ussd::transliterate(line);
+        if (latin) line = util::transliterate(line);
         if (!ussd::fits(line + more, t.budget)) {
             std::size_t pos = 0;
             for (int i = 0; i < 24 && pos < line.size(); ++i) util::utf8_next(line, pos);
@@ -72,7 +72,7 @@ std::string confirm_text(const tree& t, std::string prompt, std::size_t lang) {
 ussd::paged page_text(const tree& t, const std::string& text, std::size_t lang, bool latin,
                       ussd::break_at mode) {
     if (latin)
-        return ussd::paginate(ussd::transliterate(text), t.budget, t.more_item(lang, true), mode);
+        return ussd::paginate(util::transliterate(text), t.budget, t.more_item(lang, true), mode);
     return ussd::paginate(text, t.budget, t.more_item(lang, false), mode);
 }
 
@@ -84,7 +84,7 @@ void prepare_screens(builder& b) {
         t.rendered[s].resize(langs);
         for (std::size_t l = 0; l < langs; ++l) {
             const std::string text = t.strings[s][l].render(no_vars);
-            t.rendered[s][l] = {text, ussd::transliterate(text)};
+            t.rendered[s][l] = {text, util::transliterate(text)};
         }
     }
     // Final screens the daemon sends alone must fit one screen.
@@ -124,7 +124,7 @@ void prepare_screens(builder& b) {
                     // A prompt is one screen: paging would make "99" ambiguous.
                     std::string text = n.text[l].render(no_vars);
                     if (n.kind == node_kind::confirm) text = confirm_text(t, text, l);
-                    if (latin) text = ussd::transliterate(text);
+                    if (latin) text = util::transliterate(text);
                     if (!ussd::fits(text, t.budget))
                         report("the prompt does not fit on one screen (" +
                                std::to_string(ussd::screen_units(text)) + " of " +

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ussdgw/ussd/translit.hpp"
+#include "ussdgw/util/translit.hpp"
 
 namespace ussdgw::sms {
 namespace {
@@ -25,7 +25,7 @@ std::string_view first_word(std::string_view s) {
 }
 
 std::string finish(std::string text, bool latin) {
-    return latin ? ussd::transliterate(text) : text;
+    return latin ? util::transliterate(text) : text;
 }
 
 }  // namespace

@@ -424,4 +424,39 @@ std::int64_t accounts::purge_dedup(unix_time before) {
     return st(q::purge_dedup).exec(before);
 }
 
+void accounts::add_outbox(unix_time created, const std::string& sender,
+                          const std::string& recipient, const std::string& body, bool sealed,
+                          unix_time expires) {
+    st(q::add_outbox).exec(created, sender, recipient, body, std::int64_t{sealed}, expires);
+}
+
+std::int64_t accounts::expire_outbox(unix_time now) {
+    return st(q::expire_outbox).exec(now, now);
+}
+
+std::vector<outbox_row> accounts::due_outbox(std::int64_t limit) {
+    std::vector<outbox_row> out;
+    auto c = st(q::due_outbox).query(limit);
+    while (c.next())
+        out.push_back({c.int64(0), c.text(1), c.text(2), c.text(3), c.int64(4) != 0, c.int64(5)});
+    return out;
+}
+
+std::int64_t accounts::count_outbox() {
+    auto c = st(q::count_outbox).query();
+    return c.next() ? c.int64(0) : 0;
+}
+
+void accounts::outbox_sent(std::int64_t id, unix_time now, const std::string& message_id) {
+    st(q::sent_outbox).exec(now, message_id, id);
+}
+
+void accounts::outbox_failed(std::int64_t id) {
+    st(q::failed_outbox).exec(id);
+}
+
+std::int64_t accounts::purge_outbox(unix_time before) {
+    return st(q::purge_outbox).exec(before);
+}
+
 }  // namespace ussdgw::store

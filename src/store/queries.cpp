@@ -182,6 +182,23 @@ constexpr const char* table[] = {
     "INSERT OR REPLACE INTO dedup (key, created, outcome) VALUES (?,?,?)",
     // purge_dedup
     "DELETE FROM dedup WHERE created < ?",
+    // add_outbox
+    "INSERT INTO outbox (created, sender, recipient, body, sealed, expires) VALUES (?,?,?,?,?,?)",
+    // expire_outbox
+    "UPDATE outbox SET state = 'expired', done = ?, body = '' "
+    "WHERE state = 'pending' AND expires <= ?",
+    // due_outbox
+    "SELECT id, sender, recipient, body, sealed, attempts FROM outbox WHERE state = 'pending' "
+    "ORDER BY id LIMIT ?",
+    // count_outbox
+    "SELECT count(*) FROM outbox WHERE state = 'pending'",
+    // sent_outbox
+    "UPDATE outbox SET state = 'sent', done = ?, message_id = ?, body = '' "
+    "WHERE id = ? AND state = 'pending'",
+    // failed_outbox
+    "UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+    // purge_outbox
+    "DELETE FROM outbox WHERE state != 'pending' AND done < ?",
 };
 
 static_assert(std::size(table) == count_, "one SQL string per statement id");

@@ -72,6 +72,13 @@ enum id : int {
     find_dedup,
     put_dedup,
     purge_dedup,
+    add_outbox,
+    expire_outbox,
+    due_outbox,
+    count_outbox,
+    sent_outbox,
+    failed_outbox,
+    purge_outbox,
     count_
 };
 

@@ -9,7 +9,7 @@ namespace {
 // One entry per version: steps[0] takes an empty file to v1, steps[1] takes
 // v1 to v2, and so on. Never edit a released step; append a new one.
 // Money is INTEGER kopecks everywhere; times are unix seconds.
-constexpr std::array<const char*, 6> steps = {
+constexpr std::array<const char*, 7> steps = {
     // v1: accounts, secrets, catalogues, money movements, archive.
     R"sql(
 CREATE TABLE tariffs (
@@ -214,6 +214,26 @@ CREATE TABLE usage_records (
   imported INTEGER NOT NULL,
   PRIMARY KEY (msisdn, kind, time, amount)
 );
+)sql",
+    // v7: the outbox. Every SMS an action produces is a row written in the
+    // action's transaction; the daemon sends it and marks it sent once the
+    // SMSC accepted it. The body is sealed with the server key when the store
+    // has one (it may hold a one-time password) and emptied once sent or expired.
+    R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  created INTEGER NOT NULL,
+  sender TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sealed INTEGER NOT NULL DEFAULT 0,
+  expires INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'expired')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  done INTEGER,
+  message_id TEXT
+);
+CREATE INDEX outbox_pending ON outbox(state, id);
 )sql",
 };
 

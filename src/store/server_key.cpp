@@ -106,6 +106,49 @@ std::array<unsigned char, 32> server_key::mac(std::string_view message) const {
     return out;
 }
 
+namespace {
+
+// The key for sealing, derived so the HMAC key itself is never the cipher key.
+std::array<unsigned char, crypto_secretbox_KEYBYTES> box_key(std::span<const unsigned char> key) {
+    std::array<unsigned char, crypto_secretbox_KEYBYTES> k{};
+    crypto_generichash(k.data(), k.size(), reinterpret_cast<const unsigned char*>("outbox"), 6,
+                       key.data(), key.size());
+    return k;
+}
+
+}  // namespace
+
+std::string server_key::seal(std::string_view text) const {
+    auto k = box_key(key_);
+    std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + text.size(), '\0');
+    auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+    randombytes_buf(bytes, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(bytes + crypto_secretbox_NONCEBYTES,
+                          reinterpret_cast<const unsigned char*>(text.data()), text.size(), bytes,
+                          k.data());
+    sodium_memzero(k.data(), k.size());
+    return to_hex({bytes, out.size()});
+}
+
+std::optional<std::string> server_key::unseal(std::string_view sealed) const {
+    std::string raw(sealed.size() / 2, '\0');
+    std::size_t len = 0;
+    if (sodium_hex2bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), sealed.data(),
+                       sealed.size(), nullptr, &len, nullptr) != 0 ||
+        len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        return std::nullopt;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
+    std::string text(len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+    auto k = box_key(key_);
+    const bool ok =
+        crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(text.data()),
+                                   bytes + crypto_secretbox_NONCEBYTES,
+                                   len - crypto_secretbox_NONCEBYTES, bytes, k.data()) == 0;
+    sodium_memzero(k.data(), k.size());
+    if (!ok) return std::nullopt;
+    return text;
+}
+
 std::string default_key_path(const std::string& db_path) {
     return db_path + ".key";
 }

@@ -24,11 +24,12 @@ struct daily_report {
     int promised_repaid = 0;            ///< promised payments repaid
     store::kopecks promised_total = 0;  ///< kopecks repaid
     std::int64_t dedup_purged = 0;      ///< dedup keys forgotten
+    std::int64_t outbox_purged = 0;     ///< outbox rows sent or expired a week ago, forgotten
     int trust_reviewed = 0;             ///< full-trust credit limits reviewed (a new month)
     int trust_changed = 0;              ///< ... of which changed (each told by SMS)
     int usage_periods_rolled = 0;       ///< package periods started afresh (used counters reset)
-    /// SMS to send once the job is durable (credit limit changes); empty when
-    /// !ok. The daemon sends them like outcome.sms.
+    /// SMS the job produced (credit limit changes), already in the outbox;
+    /// empty when !ok.
     std::vector<domain::sms_out> sms;
 };
 
@@ -75,6 +76,10 @@ class engine {
     const rules& cfg() const noexcept { return cfg_; }
     /// The clock's time.
     store::unix_time now() const { return clock_(); }
+
+    /// Writes `sms` to the outbox (in the caller's transaction), each in the
+    /// alphabet its recipient chose, sealed when the store has a server key.
+    void queue_sms(const std::vector<domain::sms_out>& sms, store::unix_time now);
 
   private:
     void review_full_trust(store::unix_time now, daily_report& r);

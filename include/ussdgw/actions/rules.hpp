@@ -99,9 +99,10 @@ struct rules {
 
     // Gateway.
     std::int64_t dedup_window_seconds =
-        24 * 3600;                               ///< repeats within this return the first outcome
-    std::string default_language = "en";         ///< for numbers not in the store
-    std::int64_t utc_offset_seconds = 3 * 3600;  ///< dates in texts (Moscow time)
+        24 * 3600;                        ///< repeats within this return the first outcome
+    std::string default_language = "en";  ///< for numbers not in the store
+    std::int64_t outbox_max_age_seconds = 24 * 3600;  ///< an SMS not accepted by then is given up
+    std::int64_t utc_offset_seconds = 3 * 3600;       ///< dates in texts (Moscow time)
 };
 
 }  // namespace ussdgw::actions

@@ -23,6 +23,7 @@
 
 #include "ussdgw/actions/action.hpp"
 #include "ussdgw/actions/engine.hpp"
+#include "ussdgw/actions/outbox.hpp"
 #include "ussdgw/actions/registry.hpp"
 #include "ussdgw/actions/rules.hpp"
 
@@ -64,8 +65,8 @@ struct runner_stats {
     std::uint64_t hash_wait_max_us = 0;  ///< the longest such wait
 };
 
-/// The store-backed runner.
-class store_runner : public runner {
+/// The store-backed runner; also the outbox its actions write to.
+class store_runner : public runner, public outbox {
   public:
     /// Opens (creating and migrating) the database and starts the threads.
     /// Throws std::runtime_error when the database cannot be opened or is newer.
@@ -79,6 +80,15 @@ class store_runner : public runner {
     void run(request req, std::function<void(outcome)> done) override;
     /// Queues the daily job (blocking fees, promised repayments); `done` after commit.
     void run_daily(std::function<void(daily_report)> done);
+    /// Runs `job` on the writer thread inside the next write transaction;
+    /// `done(committed)` after the commit (or the rollback).
+    void run_job(std::function<void(store::accounts&)> job, std::function<void(bool)> done);
+    /// outbox: gives up expired rows, then returns due ones (unsealed).
+    void due(std::size_t limit, std::vector<std::int64_t> busy,
+             std::function<void(outbox_due)> done) override;
+    /// outbox: records sent rows and failed attempts.
+    void settle(std::vector<std::pair<std::int64_t, std::string>> sent,
+                std::vector<std::int64_t> failed, std::function<void()> done) override;
     /// Blocks until everything queued before the call is answered.
     void drain();
     /// Counters so far.

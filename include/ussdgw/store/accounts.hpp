@@ -123,6 +123,16 @@ struct archive_row {
     kopecks amount = 0;     ///< money moved on this account (signed)
 };
 
+/// One row of the outbox (an SMS to send).
+struct outbox_row {
+    std::int64_t id = 0;        ///< increasing
+    std::string sender;         ///< short number it comes from
+    std::string recipient;      ///< subscriber number
+    std::string body;           ///< the text, or its sealed form when `sealed`
+    bool sealed = false;        ///< body is server_key::seal()ed
+    std::int64_t attempts = 0;  ///< sends not accepted so far
+};
+
 /// One money movement of the payments table.
 struct payment_row {
     std::int64_t id = 0;  ///< increasing
@@ -342,6 +352,23 @@ class accounts {
     void put_dedup(const std::string& key, unix_time created, const std::string& outcome);
     /// Forgets keys older than `before`; returns how many.
     std::int64_t purge_dedup(unix_time before);
+
+    // Outbox.
+    /// Queues one SMS, due until `expires`.
+    void add_outbox(unix_time created, const std::string& sender, const std::string& recipient,
+                    const std::string& body, bool sealed, unix_time expires);
+    /// Gives up pending rows whose expiry is at or before `now`; returns how many.
+    std::int64_t expire_outbox(unix_time now);
+    /// Up to `limit` pending rows, oldest first.
+    std::vector<outbox_row> due_outbox(std::int64_t limit);
+    /// Rows pending.
+    std::int64_t count_outbox();
+    /// Marks a row sent (its body is emptied).
+    void outbox_sent(std::int64_t id, unix_time now, const std::string& message_id);
+    /// Counts one more failed attempt of a row.
+    void outbox_failed(std::int64_t id);
+    /// Forgets rows sent or expired before `before`; returns how many.
+    std::int64_t purge_outbox(unix_time before);
 
   private:
     statement& st(int id);

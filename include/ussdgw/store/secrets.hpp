@@ -42,6 +42,8 @@ class hasher {
     bool stale(const std::string& hash) const;
     /// The limits in use.
     const pwhash_limits& limits() const noexcept { return limits_; }
+    /// The server key, when the store has one.
+    const std::optional<server_key>& key() const noexcept { return key_; }
 
   private:
     pwhash_limits limits_;

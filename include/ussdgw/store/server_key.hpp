@@ -8,6 +8,7 @@
 // Also here: the file-permission rules for the store and the key.
 
 #include <array>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -34,6 +35,11 @@ class server_key {
     std::string check_value() const;
     /// HMAC-SHA256 of `message` under the key: what is hashed instead of a secret.
     std::array<unsigned char, 32> mac(std::string_view message) const;
+    /// `text` encrypted and authenticated (XSalsa20-Poly1305, a fresh nonce),
+    /// as hex: for texts the store keeps a while that may hold a secret.
+    std::string seal(std::string_view text) const;
+    /// The text sealed by seal() under this key; nullopt when damaged or another key's.
+    std::optional<std::string> unseal(std::string_view sealed) const;
 
   private:
     std::array<unsigned char, 32> key_{};

@@ -200,6 +200,9 @@ TEST_CASE("a balance queued after a password_set does not wait for the hash") {
 
 TEST_CASE("nothing secret reaches the archive - the database files or the logs") {
     fixture f;
+    // As the daemon runs it: with a server key (SMS waiting in the outbox are sealed).
+    f.key_path = f.dir.file("test.key");
+    f.start();
     auto log_path = f.dir.file("ussdgw.log");
     auto logger = spdlog::basic_logger_mt("secrets-test", log_path);
     auto previous = spdlog::default_logger();
@@ -235,6 +238,7 @@ TEST_CASE("nothing secret reaches the archive - the database files or the logs")
         CHECK(files.find(s) == std::string::npos);
     }
     f.start();
+    CHECK(f.scalar("SELECT count(*) FROM outbox WHERE sealed = 1") == 3);
     CHECK(f.scalar("SELECT count(*) FROM archive WHERE arguments LIKE '%password=***%'") == 6);
     CHECK(f.scalar("SELECT count(*) FROM archive WHERE arguments = 'new=***; new2=***; old=***'") ==
           1);

@@ -1,10 +1,10 @@
-#include "ussdgw/ussd/translit.hpp"
+#include "ussdgw/util/translit.hpp"
 
 #include <array>
 
 #include "ussdgw/util/charset.hpp"
 
-namespace ussdgw::ussd {
+namespace ussdgw::util {
 namespace {
 
 // а..я (U+0430..U+044F) in ICAO Doc 9303 spelling; ь has no Latin form.
@@ -96,4 +96,4 @@ std::string transliterate(std::string_view utf8) {
     return out;
 }
 
-}  // namespace ussdgw::ussd
+}  // namespace ussdgw::util

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace ussdgw::ussd {
+namespace ussdgw::util {
 
 /// Transliterates Russian Cyrillic to Latin after ICAO Doc 9303 (the
 /// passport scheme, close to GOST R 52535.1): "Баланс" -> "Balans",
@@ -16,4 +16,4 @@ std::string transliterate(std::string_view utf8);
 /// True when `utf8` has a character transliterate() would change.
 bool needs_transliteration(std::string_view utf8);
 
-}  // namespace ussdgw::ussd
+}  // namespace ussdgw::util

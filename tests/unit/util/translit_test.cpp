@@ -1,10 +1,11 @@
 #include <doctest/doctest.h>
 
-#include "ussdgw/ussd/translit.hpp"
+#include "ussdgw/util/charset.hpp"
+#include "ussdgw/util/translit.hpp"
 #include "ussdgw/ussd/text.hpp"
 
-using ussdgw::ussd::needs_transliteration;
-using ussdgw::ussd::transliterate;
+using ussdgw::util::needs_transliteration;
+using ussdgw::util::transliterate;
 
 TEST_CASE("translit: Russian words") {
     CHECK(transliterate("Баланс") == "Balans");
@@ -36,5 +37,5 @@ TEST_CASE("translit: Latin - digits and punctuation pass - typography becomes AS
 
 TEST_CASE("translit: a transliterated Russian screen is GSM 7-bit") {
     auto latin = transliterate("Баланс: 100 руб. Тариф «Мой разговор». Осталось 300 мин.");
-    CHECK(ussdgw::ussd::encoding_for(latin) == ussdgw::ussd::encoding::gsm7);
+    CHECK(ussdgw::util::utf8_to_gsm7(latin).has_value());
 }
