@@ -48,20 +48,21 @@ outcome tariff_info(context& ctx) {
     auto name = ctx.arg("tariff").empty() ? s.tariff : ctx.arg("tariff");
     auto t = detail::find_tariff(ctx.db, name);
     if (!t) return ctx.refuse("unknown_tariff", msg::unknown_tariff, {{"tariff", name}});
-    const std::int64_t interval = ctx.cfg.tariff_free_change_days * 86400;
-    bool free_now = !s.tariff_changed || ctx.now - *s.tariff_changed >= interval;
-    auto next_free = free_now ? ctx.now : *s.tariff_changed + interval;
-    bool same = t->name == s.tariff;
-    return ctx.ok({{"tariff", t->name},
-                   {"tariff_title", title(*t, ctx.lang)},
-                   {"monthly_fee", ctx.rub(t->monthly_fee)},
-                   {"change_fee", ctx.rub(t->change_fee)},
-                   {"change_fee_now", ctx.rub(same || free_now ? 0 : t->change_fee)},
-                   {"next_free_change", format_date(next_free, ctx.cfg.utc_offset_seconds)},
-                   {"minutes", std::to_string(t->minutes)},
-                   {"sms", std::to_string(t->sms)},
-                   {"mb", std::to_string(t->mb)}},
-                  msg::ok_tariff_info);
+    // The same price tariff_change will charge (detail::change_price).
+    const auto price = detail::change_price(s, *t, ctx.now, ctx.cfg);
+    const bool free_now = price.free_from <= ctx.now;
+    return ctx.ok(
+        {{"tariff", t->name},
+         {"tariff_title", title(*t, ctx.lang)},
+         {"monthly_fee", ctx.rub(t->monthly_fee)},
+         {"change_fee", ctx.rub(t->change_fee)},
+         {"change_fee_now", ctx.rub(price.fee)},
+         {"next_free_change", free_now ? ctx.say(msg::word_now)
+                                       : format_date(price.free_from, ctx.cfg.utc_offset_seconds)},
+         {"minutes", std::to_string(t->minutes)},
+         {"sms", std::to_string(t->sms)},
+         {"mb", std::to_string(t->mb)}},
+        msg::ok_tariff_info);
 }
 
 outcome tariffs_list(context& ctx) {

@@ -68,4 +68,25 @@ inline bool all_digits(const std::string& s) {
     return true;
 }
 
+/// What changing `sub` to tariff `to` costs now, and when a change is free
+/// again. One function, so the screen that quotes the price and the action
+/// that charges it cannot disagree.
+struct tariff_price {
+    store::kopecks fee = 0;          ///< charged if changed now (0: free)
+    store::unix_time free_from = 0;  ///< a change is free from then (<= now: already)
+};
+
+/// The price of changing `sub` to `to` at `now` under `cfg`.
+inline tariff_price change_price(const store::subscriber& sub, const store::tariff& to,
+                                 store::unix_time now, const rules& cfg) {
+    const std::int64_t interval = cfg.tariff_free_change_days * 86400;
+    const auto& last = sub.tariff_changed;
+    tariff_price p;
+    p.free_from = last ? *last + interval : now;
+    const bool free = !last || now >= p.free_from;
+    if (free) p.free_from = now;
+    p.fee = free || to.name == sub.tariff ? 0 : to.change_fee;
+    return p;
+}
+
 }  // namespace ussdgw::actions::detail

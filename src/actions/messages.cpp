@@ -222,6 +222,7 @@ constexpr row table[] = {
      "«Полное доверие»: ваш кредитный лимит теперь {credit_limit} руб. (был {old_limit} руб.)."},
     // Words.
     {msg::word_free, "free", "бесплатно"},
+    {msg::word_now, "now", "сейчас"},
     {msg::word_per_day, "{fee} RUB/day", "{fee} руб./день"},
     {msg::word_per_month, "{fee} RUB/month", "{fee} руб./мес."},
     {msg::word_one_off, "{fee} RUB", "{fee} руб."},

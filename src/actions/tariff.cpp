@@ -14,9 +14,7 @@ outcome tariff_change(context& ctx) {
     std::map<std::string, std::string> v{{"tariff", t->name},
                                          {"tariff_title", detail::title(*t, ctx.lang)}};
     if (t->name == ctx.sub->tariff) return ctx.refuse("same_tariff", msg::same_tariff, v);
-    const auto& last = ctx.sub->tariff_changed;
-    bool free = !last || ctx.now - *last >= ctx.cfg.tariff_free_change_days * 86400;
-    store::kopecks fee = free ? 0 : t->change_fee;
+    const store::kopecks fee = detail::change_price(*ctx.sub, *t, ctx.now, ctx.cfg).fee;
     if (auto refused = ctx.need_funds(fee)) return *refused;
     if (fee > 0) {
         ctx.move_money(-fee);

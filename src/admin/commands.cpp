@@ -373,6 +373,7 @@ int cmd_fix_permissions(const store_files& db) {
 
 int cmd_check_menus(const std::string& dir) {
     // Menus and SMS commands together, exactly as the daemon loads them.
+    // The texts are checked with the default rules' values ({rules.*}).
     auto r = sms::load_front_doors(dir, actions::builtin_registry());
     if (!r) {
         for (const auto& p : r.error()) std::cerr << p.to_string() << "\n";

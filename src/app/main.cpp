@@ -17,6 +17,7 @@
 #include "ussdgw/app/config.hpp"
 #include "ussdgw/app/daemon.hpp"
 #include "ussdgw/actions/registry.hpp"
+#include "ussdgw/actions/rule_constants.hpp"
 #include "ussdgw/actions/store_runner.hpp"
 #include "ussdgw/app/self_service.hpp"
 #include "ussdgw/sms/front_doors.hpp"
@@ -149,8 +150,9 @@ util::result<std::string, std::string> check_store(const config& cfg) {
 // a broken file keeps the old tree serving and is logged with file:line.
 class menu_reloader {
   public:
-    menu_reloader(boost::asio::io_context& io, std::string dir, self_service_door& door)
-        : hup_(io, SIGHUP), dir_(std::move(dir)), door_(door) {
+    menu_reloader(boost::asio::io_context& io, std::string dir, menu::load_options options,
+                  self_service_door& door)
+        : hup_(io, SIGHUP), dir_(std::move(dir)), options_(std::move(options)), door_(door) {
         wait();
     }
 
@@ -158,7 +160,7 @@ class menu_reloader {
     void wait() {
         hup_.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
-            auto fresh = sms::load_front_doors(dir_, actions::builtin_registry());
+            auto fresh = sms::load_front_doors(dir_, actions::builtin_registry(), options_);
             if (fresh) {
                 door_.reload(std::move(fresh).value());
                 spdlog::info("reload: menus from {} in service", dir_);
@@ -172,6 +174,7 @@ class menu_reloader {
     }
     boost::asio::signal_set hup_;
     std::string dir_;
+    menu::load_options options_;
     self_service_door& door_;
 };
 
@@ -249,7 +252,10 @@ int run_main(int argc, char** argv) {
         return 1;
     }
     config cfg = std::move(built).value();
-    auto doors = sms::load_front_doors(cfg.menus_dir, actions::builtin_registry());
+    // Texts may state the configured limits ({rules.password_min_sms}).
+    menu::load_options load_options;
+    load_options.constants = actions::rule_constants(cfg.rules);
+    auto doors = sms::load_front_doors(cfg.menus_dir, actions::builtin_registry(), load_options);
     if (!doors) {
         for (auto& p : doors.error()) std::cerr << "ussdgw: " << p.to_string() << "\n";
         std::cerr << "ussdgw: " << doors.error().size() << " problem(s) in " << cfg.menus_dir
@@ -310,7 +316,7 @@ int run_main(int argc, char** argv) {
             io.stop();
         });
     });
-    menu_reloader reloader(io, cfg.menus_dir, self_service);
+    menu_reloader reloader(io, cfg.menus_dir, load_options, self_service);
     daily_job daily(io, *runner);
 
     spdlog::info("ussdgw {} starting: {}:{} system_id={} profile={} store={} menus={}", version,

@@ -45,7 +45,8 @@ struct builder {
     std::string root_file;
     std::string strings_file;
     int strings_line = 0;
-    std::vector<bool> reachable;  // filled by link()
+    std::vector<bool> reachable;      // filled by link()
+    const vars* constants = nullptr;  // load_options::constants
     problems out;
 
     void report(const std::string& file, int line, std::string message) {

@@ -37,7 +37,7 @@ step show(dialog_state& st) {
 std::string result_footer(const tree& t, std::size_t lang, bool latin) {
     std::string footer = t.nav.back + " " + t.say(ui::back, lang, latin);
     const std::string& home = t.say(ui::home, lang, latin);
-    if (!home.empty()) footer += "  " + t.nav.main + " " + home;
+    if (!home.empty()) footer += " " + t.nav.main + " " + home;
     return footer;
 }
 

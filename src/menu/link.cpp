@@ -213,7 +213,7 @@ void check_placeholders(builder& b, const node& n, int line, const localized& te
     std::set<std::string> seen;
     for (const auto& t : texts)
         for (const auto& p : t.placeholders())
-            if (!allowed.contains(p) && seen.insert(p).second)
+            if (!allowed.contains(p) && p.rfind("rules.", 0) != 0 && seen.insert(p).second)
                 b.report(n.file, line ? line : n.line,
                          "node '" + n.id + "': " + what + " uses {" + p + "}, " + why);
 }
@@ -234,7 +234,7 @@ void check_action(builder& b, node& n, const node_source& s, const var_set* avai
                      "node '" + n.id + "': action '" + n.action + "' takes no argument '" + a.name +
                          "'");
         for (const auto& p : a.value.placeholders())
-            if (avail && !avail->contains(p))
+            if (avail && !avail->contains(p) && p.rfind("rules.", 0) != 0)
                 b.report(n.file, line,
                          "node '" + n.id + "': argument '" + a.name + "' uses {" + p +
                              "}, which is not set on every path to this node");

@@ -133,6 +133,7 @@ load_result load_dir(const std::string& dir, const actions::catalog& catalog,
                      const load_options& options) {
     builder b(dir, catalog);
     b.t.budget = options.budget;
+    b.constants = &options.constants;
 
     struct parsed {
         yaml_file file;
@@ -147,6 +148,7 @@ load_result load_dir(const std::string& dir, const actions::catalog& catalog,
     // Pass 1: syntax, top-level keys and the settings texts depend on.
     for (const auto& path : menu_files(b)) {
         yaml_file f(path, b.out);
+        f.use_constants(&options.constants);
         auto doc = f.parse();
         if (!doc) continue;
         if (doc->IsNull()) continue;  // an empty file declares nothing
@@ -181,10 +183,12 @@ load_result load_dir(const std::string& dir, const actions::catalog& catalog,
     }
     if (!nav_path.empty()) {
         yaml_file f(nav_path, b.out);
+        f.use_constants(&options.constants);
         read_navigation(b, f, nav);
     }
     if (!strings_path.empty()) {
         yaml_file f(strings_path, b.out);
+        f.use_constants(&options.constants);
         read_strings(b, f, strings);
     }
     if (!docs.empty()) {

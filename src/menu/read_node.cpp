@@ -139,6 +139,30 @@ void read_menu(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_s
     }
 }
 
+// A whole number, or a rule constant that is one ("{rules.transfer_max}"),
+// so an input accepts exactly what the action behind it will.
+std::optional<long long> bound_integer(builder& b, yaml_file& f, const YAML::Node& v,
+                                       const std::string& what) {
+    if (v.IsScalar() && !v.Scalar().empty() && v.Scalar().front() == '{') {
+        const std::string& text = v.Scalar();
+        const std::string name = text.substr(1, text.size() >= 2 ? text.size() - 2 : 0);
+        const auto c = b.constants ? b.constants->find(name) : decltype(b.constants->end()){};
+        if (text.back() != '}' || !b.constants || c == b.constants->end()) {
+            f.report(v, what + ": " + text + " is not a rule (docs/menus.md lists them)");
+            return std::nullopt;
+        }
+        try {
+            std::size_t used = 0;
+            long long n = std::stoll(c->second, &used);
+            if (used == c->second.size()) return n;
+        } catch (const std::exception&) {
+        }
+        f.report(v, what + ": " + text + " is " + c->second + ", not a whole number");
+        return std::nullopt;
+    }
+    return f.integer(v, what);
+}
+
 void read_input(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_source& src,
                 const std::string& where) {
     n.text = required_text(b, f, body, "prompt", where, &src.text_line, n.line);
@@ -179,8 +203,8 @@ void read_input(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_
     }
     if (const auto range = body["range"]) {
         if (range.IsSequence() && range.size() == 2) {
-            c.min = f.integer(range[0], where + ": range");
-            c.max = f.integer(range[1], where + ": range");
+            c.min = bound_integer(b, f, range[0], where + ": range");
+            c.max = bound_integer(b, f, range[1], where + ": range");
             if (c.min && c.max && *c.min > *c.max)
                 f.report(range, where + ": range minimum is above its maximum");
         } else {
@@ -216,6 +240,7 @@ void read_action(builder& b, yaml_file& f, const YAML::Node& body, node& n, node
                 f.report(at, where + ": argument '" + name + "': " + t.error());
                 return;
             }
+            f.bind_constants(*t, at, where + ": argument '" + name + "'");
             n.args.push_back({name, std::move(*t)});
             src.arg_lines.push_back(yaml_file::line(at));
         };

@@ -6,7 +6,9 @@ namespace ussdgw::menu {
 namespace {
 
 bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    // '.' for the rule constants: {rules.password_min_sms}.
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
 }
 
 }  // namespace
@@ -63,6 +65,22 @@ std::string text_template::render(const vars& values, const vars& extra) const {
         }
     }
     return out;
+}
+
+void text_template::bind(const vars& constants) {
+    if (constants.empty() || names_.empty()) return;
+    std::vector<part> parts;
+    for (auto& p : parts_) {
+        const auto c = p.is_var ? constants.find(p.value) : constants.end();
+        part q = c == constants.end() ? std::move(p) : part{false, c->second};
+        // Adjacent literals merge, so a bound text renders as one piece.
+        if (!q.is_var && !parts.empty() && !parts.back().is_var)
+            parts.back().value += q.value;
+        else
+            parts.push_back(std::move(q));
+    }
+    parts_ = std::move(parts);
+    std::erase_if(names_, [&](const std::string& n) { return constants.contains(n); });
 }
 
 bool text_template::is_single(std::string_view name) const {

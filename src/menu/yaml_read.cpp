@@ -100,6 +100,14 @@ std::optional<std::vector<std::string>> yaml_file::scalars(const YAML::Node& n,
     return out;
 }
 
+void yaml_file::bind_constants(text_template& t, const YAML::Node& at, std::string_view what) {
+    if (constants_) t.bind(*constants_);
+    for (const auto& name : t.placeholders())
+        if (name.rfind("rules.", 0) == 0)
+            report(at, std::string(what) + ": {" + name +
+                           "} is not a rule (docs/menus.md lists the {rules.*} values)");
+}
+
 std::optional<std::vector<text_template>> yaml_file::localized(
     const YAML::Node& n, const std::vector<std::string>& languages, std::string_view what) {
     if (!n.IsMap()) {
@@ -122,6 +130,7 @@ std::optional<std::vector<text_template>> yaml_file::localized(
             report(kv.second, std::string(what) + " (" + lang + "): " + compiled.error());
             continue;
         }
+        bind_constants(*compiled, kv.second, std::string(what) + " (" + lang + ")");
         const auto i = static_cast<std::size_t>(it - languages.begin());
         out[i] = std::move(*compiled);
         seen[i] = true;

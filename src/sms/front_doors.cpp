@@ -11,7 +11,8 @@ util::result<front_doors, menu::problems> load_front_doors(const std::string& di
                                                            const actions::catalog& catalog,
                                                            const menu::load_options& options) {
     auto menus = menu::load_dir(dir, catalog, options);
-    auto commands = load_file((std::filesystem::path(dir) / menu::sms_file_name).string(), catalog);
+    auto commands = load_file((std::filesystem::path(dir) / menu::sms_file_name).string(), catalog,
+                              &options.constants);
     if (menus && commands) return front_doors{*menus, *commands};
     menu::problems all;
     if (!menus) all = menus.error();

@@ -33,7 +33,8 @@ void check_placeholders(yaml_file& f, const YAML::Node& at, const menu::localize
     std::set<std::string> seen;
     for (const auto& t : texts)
         for (const auto& p : t.placeholders())
-            if (!allowed.contains(p) && seen.insert(p).second)
+            // An unknown {rules.*} was reported when the text was read.
+            if (!allowed.contains(p) && p.rfind("rules.", 0) != 0 && seen.insert(p).second)
                 f.report(at, what + " uses {" + p + "}, " + why);
 }
 
@@ -124,8 +125,9 @@ struct loader {
                     f.report(at, where + ": argument '" + name + "': " + t.error());
                     return;
                 }
+                f.bind_constants(*t, at, where + ": argument '" + name + "'");
                 for (const auto& ph : t->placeholders())
-                    if (!known.contains(ph))
+                    if (!known.contains(ph) && ph.rfind("rules.", 0) != 0)
                         f.report(at, where + ": argument '" + name + "' uses {" + ph +
                                          "}, which the pattern does not capture");
                 if (info &&
@@ -208,9 +210,11 @@ struct loader {
 
 }  // namespace
 
-load_result load_file(const std::string& path, const actions::catalog& catalog) {
+load_result load_file(const std::string& path, const actions::catalog& catalog,
+                      const menu::vars* constants) {
     menu::problems out;
     yaml_file f(path, out);
+    f.use_constants(constants);
     auto r = std::make_shared<router>();
     auto doc = f.parse();
     if (doc) {

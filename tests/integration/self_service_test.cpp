@@ -77,7 +77,7 @@ expect ussd 79160000001 continue Balance: 250.00 RUB
 79160000001 answer 00
 expect ussd 79160000001 continue Service *111#
 79160000001 answer 1
-expect ussd 79160000001 continue 0 Back  00 Main menu
+expect ussd 79160000001 continue 0 Back 00 Main menu
 79160000001 answer 0
 expect ussd 79160000001 continue Service *111#
 )");
@@ -342,4 +342,17 @@ expect sms 79160000001 111
         CHECK(!contains(archive.output(), secret));
         CHECK(!contains(sim.proc->output(), secret));
     }
+}
+
+TEST_CASE("the password help states the configured SMS limits - and the check keeps to them") {
+    run_script(R"(
+79160000001 ussd *111*7*1*2#
+expect ussd 79160000001 end 6-10 Latin letters
+79160000001 sms 111 25 Hello12345
+expect sms 79160000001 3339 one-time password
+expect sms 79160000001 3339 accepted
+79160000001 sms 111 25 Hello123456
+expect sms 79160000001 3339 at most 10
+)",
+               "password_max_sms = 10\n");
 }

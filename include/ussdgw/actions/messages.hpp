@@ -119,6 +119,7 @@ enum class msg {
     sms_trust_limit,
     // Words used inside other texts.
     word_free,
+    word_now,
     word_per_day,
     word_per_month,
     word_one_off,

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ussdgw/actions/action.hpp"
+#include "ussdgw/actions/rule_constants.hpp"
 #include "ussdgw/menu/problem.hpp"
 #include "ussdgw/menu/tree.hpp"
 #include "ussdgw/util/result.hpp"
@@ -16,6 +17,10 @@ namespace ussdgw::menu {
 /// Settings the files do not carry (they come from the daemon's config).
 struct load_options {
     ussd::screen_budget budget;  ///< one screen's size
+    /// The configured rules texts may name ({rules.password_min_sms}), so a
+    /// text about a limit states the limit the check uses. Default: the
+    /// built-in rules; the daemon passes its configured ones.
+    vars constants = actions::rule_constants(actions::rules{});
 };
 
 /// A loaded tree, or every problem found (sorted by file and line).

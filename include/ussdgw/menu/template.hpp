@@ -33,6 +33,9 @@ class text_template {
     bool is_static() const { return names_.empty(); }
     /// True when the template is the single placeholder `{name}` and nothing else.
     bool is_single(std::string_view name) const;
+    /// Replaces the placeholders `constants` has by their values, for good:
+    /// "{rules.password_min_sms}" becomes "6" when the files are loaded.
+    void bind(const vars& constants);
     /// The source text as written in the file.
     const std::string& source() const { return source_; }
     /// True when nothing was compiled (the file had no such text).

@@ -24,6 +24,11 @@ class yaml_file {
     std::optional<YAML::Node> parse();
     /// The file's path.
     const std::string& path() const { return path_; }
+    /// Values bound into every text as it is read ({rules.password_min_sms});
+    /// a {rules.*} placeholder they lack is reported. Must outlive the reads.
+    void use_constants(const vars* constants) { constants_ = constants; }
+    /// Binds the constants into `t` and reports a {rules.*} name they lack at `at`.
+    void bind_constants(text_template& t, const YAML::Node& at, std::string_view what);
     /// 1-based line of `at` (0 when it has no position).
     static int line(const YAML::Node& at);
 
@@ -55,6 +60,7 @@ class yaml_file {
   private:
     std::string path_;
     problems& out_;
+    const vars* constants_ = nullptr;
 };
 
 }  // namespace ussdgw::menu

@@ -17,6 +17,7 @@ using load_result = util::result<std::shared_ptr<const router>, menu::problems>;
 
 /// Loads and validates the SMS command file at `path` (usually menus/sms.yaml)
 /// against `catalog`. Never throws for anything wrong in the file.
-load_result load_file(const std::string& path, const actions::catalog& catalog);
+load_result load_file(const std::string& path, const actions::catalog& catalog,
+                      const menu::vars* constants = nullptr);
 
 }  // namespace ussdgw::sms

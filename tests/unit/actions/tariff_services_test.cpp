@@ -111,3 +111,32 @@ TEST_CASE("service refusals: unknown - incompatible - part of tariff - no money"
     CHECK(f.call(en3, "service_connect", {{"service", "caller_id"}}).ok);
     CHECK(f.balance(en3) == -1000);
 }
+
+TEST_CASE("a tariff change costs exactly what its quote said - in every state") {
+    fixture f;
+    auto quote = [&](const std::string& tariff) {
+        auto q = f.call(ru2, "tariff_info", {{"tariff", tariff}});
+        REQUIRE(q.ok);
+        return q.vars["change_fee_now"];
+    };
+    auto change = [&](const std::string& tariff) {
+        auto before = f.balance(ru2);
+        REQUIRE(f.call(ru2, "tariff_change", {{"tariff", tariff}}).ok);
+        return before - f.balance(ru2);
+    };
+    // Never changed: free, quoted as free.
+    CHECK(quote("Smart") == "0,00");
+    CHECK(change("Smart") == 0);
+    // Within 30 days: the target's fee, quoted the same.
+    CHECK(quote("Basic") == "100,00");
+    CHECK(quote("Premium") == "150,00");
+    CHECK(change("Premium") == 15000);
+    // My tariff says when a change is free again, never "0" for a paid one.
+    auto mine = f.call(ru2, "tariff_info");
+    CHECK(mine.vars["change_fee_now"] == "0,00");  // no change to the same tariff
+    CHECK(mine.vars["next_free_change"] != "сейчас");
+    f.advance_days(30);
+    CHECK(f.call(ru2, "tariff_info").vars["next_free_change"] == "сейчас");
+    CHECK(quote("Basic") == "0,00");
+    CHECK(change("Basic") == 0);
+}

@@ -70,11 +70,11 @@ TEST_CASE("engine: choosing an action runs it - then shows the outcome with the 
     CHECK(s.text.empty());
     CHECK_THROWS_AS(answer(st, "1"), std::logic_error);
     auto f = on_outcome(st, ok({{"balance", "150.00"}}));
-    CHECK(f.text == "Balance: 150.00 RUB\n0 Back  00 Main menu");
+    CHECK(f.text == "Balance: 150.00 RUB\n0 Back 00 Main menu");
     CHECK_FALSE(f.end);
     CHECK_THROWS_AS(on_outcome(st, ok({})), std::logic_error);
     // 0, 00 and a wrong key work on a result as on any screen.
-    CHECK(answer(st, "1").text == "Invalid choice.\nBalance: 150.00 RUB\n0 Back  00 Main menu");
+    CHECK(answer(st, "1").text == "Invalid choice.\nBalance: 150.00 RUB\n0 Back 00 Main menu");
     CHECK(answer(st, "0").text == main_en);
     answer(st, "1");
     on_outcome(st, ok({{"balance", "150.00"}}));
@@ -108,13 +108,13 @@ TEST_CASE("engine: a refusal without a node text uses the default with {reason}"
     start(st, engine_tree(), en, "*111#");
     answer(st, "1");
     auto s = on_outcome(st, outcome{false, "x", {{"reason", "Unknown subscriber."}}, {}, ""});
-    CHECK(s.text == "Refused: Unknown subscriber.\n0 Back  00 Main menu");
+    CHECK(s.text == "Refused: Unknown subscriber.\n0 Back 00 Main menu");
     dialog_state st2;
     start(st2, engine_tree(), en, "*111#");
     answer(st2, "1");
     // No reason at all: a generic failure instead of a half-empty screen.
     auto e = on_outcome(st2, outcome{false, "storage_error", {}, {}, ""});
-    CHECK(e.text == "Request failed, try later.\n0 Back  00 Main menu");
+    CHECK(e.text == "Request failed, try later.\n0 Back 00 Main menu");
     CHECK_FALSE(e.end);
 }
 
@@ -136,7 +136,7 @@ TEST_CASE("engine: input - validation hint - confirm and the action's arguments"
     CHECK(*s.call == action_call{"transfer", {{"to", "9161234567"}, {"amount", "150"}}});
     auto f = on_outcome(st, ok({{"to", "9161234567"}, {"amount", "150.00"}}));
     // Outcome values win over inputs.
-    CHECK(f.text == "Sent 150.00 RUB to 9161234567.\n0 Back  00 Main menu");
+    CHECK(f.text == "Sent 150.00 RUB to 9161234567.\n0 Back 00 Main menu");
     CHECK_FALSE(f.end);
     // Back from a result is the menu that led to it, never the confirmation.
     CHECK(answer(st, "0").text == "Payments\n1 Transfer\n0 Back");
@@ -146,7 +146,7 @@ TEST_CASE("engine: 'no' on a confirm without a target cancels") {
     dialog_state st;
     start(st, engine_tree(), en, "*111*2*1*9161234567*100#");
     auto s = answer(st, "2");
-    CHECK(s.text == "Cancelled.\n0 Back  00 Main menu");
+    CHECK(s.text == "Cancelled.\n0 Back 00 Main menu");
     CHECK_FALSE(s.end);
     CHECK(answer(st, "0").text == "Payments\n1 Transfer\n0 Back");
 }
@@ -175,7 +175,7 @@ TEST_CASE("engine: an invalid choice repeats the screen with a one-line hint") {
     CHECK(answer(st, "hello").text == "Invalid choice.\n" + main_en);
     CHECK(answer(st, "").text == "Invalid choice.\n" + main_en);
     // After the hint the menu still works.
-    CHECK(answer(st, "5").text == "Support: 0890, 8 800 250 0890.\n0 Back  00 Main menu");
+    CHECK(answer(st, "5").text == "Support: 0890, 8 800 250 0890.\n0 Back 00 Main menu");
 }
 
 TEST_CASE("engine: a text node ends a dialled string - and keeps a walked dialog open") {
@@ -310,7 +310,7 @@ TEST_CASE("engine: language_set switches the dialog's language at once") {
     CHECK(s.call->args.at("language") == "ru");
     outcome o = ok({{"language", "ru"}});
     o.language = "ru";
-    CHECK(on_outcome(st, o).text == "Язык: русский\n0 Назад  00 Меню");
+    CHECK(on_outcome(st, o).text == "Язык: русский\n0 Назад 00 Меню");
 }
 
 TEST_CASE("engine: an alphabet outcome switches to Latin at once") {
@@ -318,7 +318,7 @@ TEST_CASE("engine: an alphabet outcome switches to Latin at once") {
     start(st, engine_tree(), ru, "*111#");
     answer(st, "1");
     auto s = on_outcome(st, ok({{"alphabet", "latin"}, {"balance", "5"}}));
-    CHECK(s.text == "Balans: 5 rub.\n0 Nazad  00 Meniu");
+    CHECK(s.text == "Balans: 5 rub.\n0 Nazad 00 Meniu");
 }
 
 TEST_CASE("engine: a long outcome is paged - the dialog ends on its last page") {
@@ -504,7 +504,7 @@ TEST_CASE(
     REQUIRE(change.call);
     CHECK(change.call->name == "tariff_change");
     auto done = on_outcome(st, ok({{"tariff_title", "Smart"}, {"fee", "100.00"}}));
-    CHECK(done.text == "Now on Smart, charged 100.00 RUB.\n0 Back  00 Main menu");
+    CHECK(done.text == "Now on Smart, charged 100.00 RUB.\n0 Back 00 Main menu");
     // Back from the result is the menu, not the quote or the confirmation.
     CHECK(answer(st, "0").text == "Tariffs\n1 Smart\n0 Back");
 }

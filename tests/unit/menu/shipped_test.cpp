@@ -65,7 +65,22 @@ TEST_CASE("shipped menus: *111# and walks") {
           "alphabet\n7 Settings\n8 Help");
     CHECK(answer(st, "1").call->name == "balance");
     CHECK(call_of("*111*2*1#").name == "tariff_info");
-    CHECK(call_of("*111*2*3*2*1#") == action_call{"tariff_change", {{"tariff", "Smart"}}});
+    // A tariff change is quoted first (the price the change will charge),
+    // then the rest of the string confirms it.
+    dialog_state change;
+    auto quote = start(change, shipped(), en, "*111*2*3*2*1#");
+    REQUIRE(quote.call);
+    CHECK(*quote.call == action_call{"tariff_info", {{"tariff", "Smart"}}});
+    ussdgw::actions::outcome priced;
+    priced.vars = {
+        {"tariff_title", "Smart"}, {"monthly_fee", "300.00"}, {"change_fee_now", "100.00"}};
+    auto confirmed = on_outcome(change, priced);
+    REQUIRE(confirmed.call);
+    CHECK(*confirmed.call == action_call{"tariff_change", {{"tariff", "Smart"}}});
+    dialog_state walk;
+    start(walk, shipped(), en, "*111*2*3*2#");
+    CHECK(on_outcome(walk, priced).text ==
+          "Change to Smart, 300.00 RUB/month? Charged now: 100.00 RUB.\n1 Yes\n2 No");
     CHECK(call_of("*111*4*4*79161234567*150*1#") ==
           action_call{"transfer", {{"to", "79161234567"}, {"amount", "150"}}});
     CHECK(call_of("*111*4*1*2*1#") == action_call{"promised_payment", {{"amount", "200"}}});
@@ -119,7 +134,7 @@ TEST_CASE("shipped menus: login alerts are the last settings item - earlier numb
     o.vars = {{"state", "on"}, {"message", "Login alerts are on."}};
     auto done = on_outcome(m, o);
     CHECK_FALSE(done.end);
-    CHECK(done.text == "Login alerts are on.\n0 Back  00 Main menu");
+    CHECK(done.text == "Login alerts are on.\n0 Back 00 Main menu");
 }
 
 TEST_CASE("shipped menus: the settings screens fit - in Cyrillic and in Latin") {
@@ -182,4 +197,31 @@ TEST_CASE("shipped menus: PINs and PUKs never reach a log") {
     CHECK(redact_dialled(t, "**04*1234*5678*5678#") == "**04*xxx*xxx*xxx#");
     CHECK(redact_dialled(t, "**05*12345678*1111*1111#") == "**05*xxx*xxx*xxx#");
     CHECK(redact_dialled(t, "*111*4*4*79161234567*150#") == "*111*4*4*79161234567*150#");
+}
+
+TEST_CASE("shipped menus: texts about a limit state the configured limit - inputs accept it") {
+    ussdgw::actions::rules r;
+    r.password_min_sms = 7;
+    r.password_max_sms = 10;
+    r.transfer_max = 500000;  // 5000 RUB
+    load_options options;
+    options.constants = ussdgw::actions::rule_constants(r);
+    auto loaded =
+        load_dir(USSDGW_SOURCE_DIR "/menus", ussdgw::actions::builtin_registry(), options);
+    REQUIRE(loaded.has_value());
+    dialog_state st;
+    auto help = start(st, *loaded, en, "*111*7*1*2#");
+    CHECK(help.text.find("7-10 Latin letters") != std::string::npos);
+    dialog_state ru_st;
+    start(ru_st, *loaded, ru, "*111*7*1*2#");
+    std::string all;
+    for (const auto& page : ru_st.pages) all += page;
+    INFO(all);
+    CHECK(all.find(": 7-10") != std::string::npos);
+    // The transfer amount prompt says 1-5000 and takes 5000, not 5001.
+    dialog_state t;
+    start(t, *loaded, en, "*111*4*4*79161234567#");
+    CHECK(t.pages.at(0).find("(1-5000)") != std::string::npos);
+    CHECK(answer(t, "5001").text.rfind("Invalid value", 0) == 0);
+    CHECK(answer(t, "5000").text.find("Transfer 5000 RUB") != std::string::npos);
 }

@@ -42,3 +42,12 @@ TEST_CASE("template: errors") {
     CHECK(text_template::compile("{}").error() == "bad placeholder name '{}'");
     CHECK(text_template::compile("{a b}").error() == "bad placeholder name '{a b}'");
 }
+
+TEST_CASE("template: constants bind for good - others stay placeholders") {
+    auto t = ussdgw::menu::text_template::compile("{rules.min}-{rules.max} chars, {name}");
+    REQUIRE(t);
+    t->bind({{"rules.min", "6"}, {"rules.max", "8"}});
+    CHECK(t->placeholders() == std::vector<std::string>{"name"});
+    CHECK(t->render({{"name", "ok"}}) == "6-8 chars, ok");
+    CHECK(t->render({{"rules.min", "9"}}) == "6-8 chars, ");
+}
