@@ -14,10 +14,13 @@ using detail::title;
 
 outcome profile(context& ctx) {
     const auto& s = *ctx.sub;
+    // "linked": how many numbers the owner's *111# can show (number management).
+    const auto linked = s.number_management ? ctx.db.links_of(s.msisdn).size() : 0;
     auto o = ctx.ok({{"language", s.language},
                      {"alphabet", s.alphabet},
                      {"status", s.status},
-                     {"tariff", s.tariff}},
+                     {"tariff", s.tariff},
+                     {"linked", std::to_string(linked)}},
                     msg::ok_profile);
     // The vars are codes for the daemon; the sentence names the language.
     o.vars["message"] =
@@ -91,8 +94,8 @@ entry read_entry(info facts, handler h) {
 }  // namespace
 
 void add_balance_actions(registry& r) {
-    auto p =
-        read_entry({"profile", {}, {}, {}, {"language", "alphabet", "status", "tariff"}}, profile);
+    auto p = read_entry(
+        {"profile", {}, {}, {}, {"language", "alphabet", "status", "tariff", "linked"}}, profile);
     p.archived = false;  // asked by the daemon at every dialog start, not by the subscriber
     r.add(std::move(p));
     r.add(read_entry({"balance",

@@ -165,6 +165,7 @@ const registry& builtin_registry() {
         add_bonus_actions(x);
         add_details_actions(x);
         add_misc_actions(x);
+        add_link_actions(x);
         return x;
     }();
     return r;

@@ -340,6 +340,22 @@ int cmd_daily(const store_files& db) {
     return exit_code::ok;
 }
 
+int cmd_link(const store_files& db, const std::string& typed_owner, const std::string& typed_other,
+             bool link) {
+    auto owner = msisdn_arg(typed_owner);
+    auto other = msisdn_arg(typed_other);
+    if (!owner || !other) return exit_code::usage;
+    auto s = open(db);
+    if (!s) return exit_code::store;
+    auto o = run_action(*s, *owner, link ? "number_link" : "number_unlink", {{"other", *other}});
+    if (!o.ok) {
+        std::cerr << "refused (" << o.error << "): " << o.vars["reason"] << "\n";
+        return exit_code::refused;
+    }
+    std::cout << o.vars["message"] << "\n";
+    return exit_code::ok;
+}
+
 int cmd_outbox(const store_files& db) {
     auto s = open(db);
     if (!s) return exit_code::store;

@@ -64,6 +64,8 @@ int cmd_daily(const store_files& db);
 /// are reported as FILE:LINE and the good ones applied: exit 0 when every row
 /// was good, 1 when some were bad, 2 when the file cannot be read.
 int cmd_usage_import(const store_files& db, const std::string& file);
+/// `link OWNER OTHER` / `unlink OWNER OTHER`: number management links.
+int cmd_link(const store_files& db, const std::string& owner, const std::string& other, bool link);
 /// `outbox`: the SMS waiting to be sent (who, when, attempts; never the text).
 int cmd_outbox(const store_files& db);
 /// `fix-permissions`: chmod 0600 the store, its -wal/-shm and the key file.

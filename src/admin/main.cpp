@@ -123,6 +123,17 @@ int main(int argc, char** argv) {
     uimp->add_option("FILE", usage_file, "CSV file")->required();
     uimp->callback([&] { rc = cmd_usage_import(db, usage_file); });
 
+    std::string link_owner, link_other;
+    for (bool linking : {true, false}) {
+        auto* l = app.add_subcommand(
+            linking ? "link" : "unlink",
+            linking ? "Link OTHER to OWNER's account (number management must be on for OWNER)"
+                    : "Unlink OTHER from OWNER's account");
+        l->add_option("OWNER", link_owner, "The account's number")->required();
+        l->add_option("OTHER", link_other, "The number linked to it")->required();
+        l->callback([&, linking] { rc = cmd_link(db, link_owner, link_other, linking); });
+    }
+
     auto* out = app.add_subcommand(
         "outbox", "List the SMS waiting in the outbox for the daemon to send (never their text)");
     out->callback([&] { rc = cmd_outbox(db); });

@@ -77,6 +77,9 @@ void self_service_door::with_profile(const std::string& msisdn, actions::channel
             if (auto it = o.vars.find("language"); it != o.vars.end()) who.language = it->second;
             if (auto it = o.vars.find("alphabet"); it != o.vars.end())
                 who.latin = it->second == "latin";
+            // Facts menus may show options by (`when: linked`); the sentence is not one.
+            who.values = o.vars;
+            who.values.erase("message");
         }
         then(who);
     });

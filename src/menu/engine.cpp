@@ -74,6 +74,16 @@ void load_pages(dialog_state& st, const node& n) {
         st.pages = n.pages[l][st.latin];
         return;
     }
+    if (n.kind == node_kind::menu) {
+        // Options for some subscribers only: paged for this dialog, with the
+        // back item when it adds no page (as the loader pages static menus).
+        auto with = detail::page_text(t, detail::menu_text(t, n, l, true, &st.values), l, st.latin,
+                                      ussd::break_at::lines);
+        auto bare = detail::page_text(t, detail::menu_text(t, n, l, false, &st.values), l, st.latin,
+                                      ussd::break_at::lines);
+        st.pages = bare.pages.size() < with.pages.size() ? bare.pages : with.pages;
+        return;
+    }
     std::string text = n.text[l].render(st.values);
     if (n.kind == node_kind::confirm) text = detail::confirm_text(t, std::move(text), l);
     st.pages = detail::page_text(t, text, l, st.latin, ussd::break_at::words).pages;
@@ -178,7 +188,7 @@ step advance(dialog_state& st, std::string_view input, bool& accepted) {
         switch (n.kind) {
             case node_kind::menu:
                 for (const auto& o : n.options) {
-                    if (o.key != input) continue;
+                    if (o.key != input || !o.shown(st.values)) continue;
                     st.history.push_back(st.node);
                     for (const auto& [k, v] : o.set) st.values[k] = v;
                     return enter(st, o.next);
@@ -315,6 +325,7 @@ step start(dialog_state& st, std::shared_ptr<const tree> menus, const profile& w
     const tree& t = *st.menus;
     st.language = t.language_index(who.language);
     st.latin = who.latin;
+    st.values = who.values;
 
     auto parsed = ussd::parse(dialled);
     // What the screen repeats of the string is what a log may show: a PIN in

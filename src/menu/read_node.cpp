@@ -115,7 +115,7 @@ void read_menu(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_s
     for (std::size_t i = 0; i < opts.size(); ++i) {
         const auto o = opts[i];
         const std::string what = where + ": option " + std::to_string(i + 1);
-        f.check_keys(o, {"key", "label", "next", "set"},
+        f.check_keys(o, {"key", "label", "next", "set", "when"},
                      "option " + std::to_string(i + 1) + " of node '" + n.id + "'");
         if (!o.IsMap()) continue;
         option opt;
@@ -135,6 +135,13 @@ void read_menu(builder& b, yaml_file& f, const YAML::Node& body, node& n, node_s
         if (!o["next"]) f.report(o, what + ": missing 'next'");
         src.option_next.push_back(read_ref(f, o["next"], what + " next"));
         opt.set = read_set(f, o["set"], what);
+        if (o["when"])
+            if (auto w = f.scalar(o["when"], what + " when")) {
+                if (!var_name(*w))
+                    f.report(o["when"],
+                             what + ": bad variable name '" + *w + "' (use a-z, 0-9, _)");
+                opt.when = *w;
+            }
         n.options.push_back(std::move(opt));
     }
 }

@@ -1,5 +1,7 @@
 #include "screens.hpp"
 
+#include <algorithm>
+
 #include "build.hpp"
 #include "ussdgw/util/translit.hpp"
 #include "ussdgw/util/charset.hpp"
@@ -50,9 +52,11 @@ std::string widest_line(const tree& t, const std::string& text, std::size_t lang
 
 }  // namespace
 
-std::string menu_text(const tree& t, const node& n, std::size_t lang, bool with_back) {
+std::string menu_text(const tree& t, const node& n, std::size_t lang, bool with_back,
+                      const vars* values) {
     std::string s = n.text[lang].render(no_vars);
     for (const auto& o : n.options) {
+        if (values && !o.shown(*values)) continue;
         s += '\n';
         s += o.key;
         s += ' ';
@@ -119,7 +123,12 @@ void prepare_screens(builder& b) {
                     if (p.split_line)
                         report("line '" + widest_line(t, menu_text(t, n, l, true), l, latin) +
                                "' does not fit on one screen even after paging");
-                    n.pages[l][latin] = std::move(p.pages);
+                    // A menu with options for some subscribers only is paged
+                    // per dialog; the check above used every option.
+                    const bool conditional =
+                        std::any_of(n.options.begin(), n.options.end(),
+                                    [](const option& o) { return !o.when.empty(); });
+                    if (!conditional) n.pages[l][latin] = std::move(p.pages);
                 } else if (n.kind == node_kind::input || n.kind == node_kind::confirm) {
                     // A prompt is one screen: paging would make "99" ambiguous.
                     std::string text = n.text[l].render(no_vars);

@@ -9,8 +9,11 @@
 
 namespace ussdgw::menu::detail {
 
-/// Title, "key label" lines and, below the root and when `with_back`, the back item.
-std::string menu_text(const tree& t, const node& n, std::size_t lang, bool with_back);
+/// Title, "key label" lines and, below the root and when `with_back`, the back
+/// item. With `values`, options whose `when` is unset there are left out;
+/// without, every option is shown (the longest the screen can be).
+std::string menu_text(const tree& t, const node& n, std::size_t lang, bool with_back,
+                      const vars* values = nullptr);
 /// The prompt followed by the yes and no items.
 std::string confirm_text(const tree& t, std::string prompt, std::size_t lang);
 /// `text` transliterated when `latin`, then paged with the language's more item.

@@ -58,6 +58,12 @@ const char* to_string(ui s) {
     return "?";
 }
 
+bool option::shown(const std::map<std::string, std::string>& values) const {
+    if (when.empty()) return true;
+    auto it = values.find(when);
+    return it != values.end() && !it->second.empty() && it->second != "0";
+}
+
 bool input_check::accepts(std::string_view answer) const {
     if (answer.size() < min_length || answer.size() > max_length) return false;
     if (digits)

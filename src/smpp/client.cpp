@@ -268,11 +268,15 @@ void client::stop(std::function<void()> done) {
     unbound_.clear();
     if (!bound_ || !session_) {
         resolver_.cancel();
-        connect_timer_.cancel();
         if (session_) {
-            auto s = session_;
-            s->stop("shutting down");
+            // A bind is in flight: its answer comes in milliseconds, and then
+            // on_bound() unbinds politely. Bounded, as a drain is.
+            drain_timer_.expires_after(options_.drain_timeout);
+            drain_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+                if (!ec && self->session_) self->session_->stop("shutting down");
+            });
         } else {
+            connect_timer_.cancel();
             notify_stopped();
         }
         return;

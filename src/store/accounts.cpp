@@ -459,4 +459,25 @@ std::int64_t accounts::purge_outbox(unix_time before) {
     return st(q::purge_outbox).exec(before);
 }
 
+bool accounts::add_link(const std::string& owner, const std::string& other, unix_time now) {
+    return st(q::add_link).exec(other, owner, now) > 0;
+}
+
+bool accounts::remove_link(const std::string& owner, const std::string& other) {
+    return st(q::remove_link).exec(other, owner) > 0;
+}
+
+std::vector<std::string> accounts::links_of(const std::string& owner) {
+    std::vector<std::string> out;
+    auto c = st(q::links_of).query(owner);
+    while (c.next()) out.push_back(c.text(0));
+    return out;
+}
+
+std::optional<std::string> accounts::owner_of(const std::string& other) {
+    auto c = st(q::owner_of).query(other);
+    if (!c.next()) return std::nullopt;
+    return c.text(0);
+}
+
 }  // namespace ussdgw::store

@@ -199,6 +199,14 @@ constexpr const char* table[] = {
     "UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
     // purge_outbox
     "DELETE FROM outbox WHERE state != 'pending' AND done < ?",
+    // add_link
+    "INSERT OR IGNORE INTO number_links (other, owner, created) VALUES (?,?,?)",
+    // remove_link
+    "DELETE FROM number_links WHERE other = ? AND owner = ?",
+    // links_of
+    "SELECT other FROM number_links WHERE owner = ? ORDER BY created, other",
+    // owner_of
+    "SELECT owner FROM number_links WHERE other = ?",
 };
 
 static_assert(std::size(table) == count_, "one SQL string per statement id");

@@ -79,6 +79,10 @@ enum id : int {
     sent_outbox,
     failed_outbox,
     purge_outbox,
+    add_link,
+    remove_link,
+    links_of,
+    owner_of,
     count_
 };
 

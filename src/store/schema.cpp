@@ -215,7 +215,8 @@ CREATE TABLE usage_records (
   PRIMARY KEY (msisdn, kind, time, amount)
 );
 )sql",
-    // v7: the outbox. Every SMS an action produces is a row written in the
+    // v7: the outbox, and the links of number management. Every SMS an action produces is a row
+    // written in the
     // action's transaction; the daemon sends it and marks it sent once the
     // SMSC accepted it. The body is sealed with the server key when the store
     // has one (it may hold a one-time password) and emptied once sent or expired.
@@ -234,6 +235,14 @@ CREATE TABLE outbox (
   message_id TEXT
 );
 CREATE INDEX outbox_pending ON outbox(state, id);
+-- Number management: numbers an owner linked to the account (one owner each).
+CREATE TABLE number_links (
+  other TEXT PRIMARY KEY REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  owner TEXT NOT NULL REFERENCES subscribers(msisdn) ON DELETE CASCADE,
+  created INTEGER NOT NULL,
+  CHECK (other != owner)
+);
+CREATE INDEX number_links_by_owner ON number_links(owner);
 )sql",
 };
 

@@ -307,3 +307,13 @@ TEST_CASE("admin: usage import applies the good rows once and reports bad rows b
     CHECK(admin({"usage", "import", good, "--db", db}).code == 0);
     CHECK(admin({"usage", "import", d.file("none.csv"), "--db", db}).code == 2);
 }
+
+TEST_CASE("admin: link and unlink numbers of number management") {
+    temp_dir d;
+    auto db = d.file("l.db");
+    admin({"demo", "--db", db});
+    auto off = admin({"link", "79160000001", "79160000002", "--db", db});
+    CHECK(off.code == 1);
+    CHECK(has(off, "number_management_off"));
+    CHECK(admin({"link", "79160000001", "12", "--db", db}).code == 2);
+}

@@ -356,3 +356,47 @@ expect sms 79160000001 3339 at most 10
 )",
                "password_max_sms = 10\n");
 }
+
+TEST_CASE("number management: a linked number shows in the owner's *111# with its balance") {
+    temp_dir dir;
+    auto db = demo_store(dir);
+    auto admin = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), binary_path("ussdgw-admin"));
+        args.insert(args.end(), {"--db", db});
+        child_process p(args);
+        auto rc = p.wait_exit(patience);
+        INFO(p.output());
+        REQUIRE(rc == 0);
+    };
+    auto script = write_script(dir, "links.sim", R"(
+wait-bind
+79160000001 ussd *111*828*1#
+expect ussd 79160000001 end Number management is on
+79160000001 ussd *111*7*3#
+expect ussd 79160000001 continue 3 Number management
+79160000001 release
+)");
+    auto sim = start_sim({"--script", script});
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir), "--db", db});
+    REQUIRE(sim.proc->wait_exit(patience * 2) == 0);
+    CHECK(!contains(sim.proc->output(), "Linked numbers"));
+    admin({"link", "79160000001", "79160000004"});
+    auto script2 = write_script(dir, "links2.sim", R"(
+wait-bind
+79160000001 ussd *111*7*3#
+expect ussd 79160000001 continue 4 Linked numbers
+79160000001 answer 4
+expect ussd 79160000001 continue 79160000004: 50.00 RUB
+expect sms 79160000004 111 привязан
+)");
+    daemon->signal(SIGTERM);
+    daemon->wait_exit(patience);
+    auto sim2 = start_sim({"--script", script2});
+    auto daemon2 = start_daemon(sim2.port, {"--config", test_config(dir), "--db", db});
+    auto rc = sim2.proc->wait_exit(patience * 2);
+    INFO("simulator output:\n" << sim2.proc->output());
+    INFO("daemon output:\n" << daemon2->output());
+    CHECK(rc == 0);
+    daemon2->signal(SIGTERM);
+    daemon2->wait_exit(patience);
+}

@@ -159,5 +159,7 @@ void add_bonus_actions(registry& r);
 void add_details_actions(registry& r);
 /// number_management, login_alerts, language_set, alphabet_set, app_link.
 void add_misc_actions(registry& r);
+/// number_link, number_unlink (admin channel), linked_balances.
+void add_link_actions(registry& r);
 
 }  // namespace ussdgw::actions

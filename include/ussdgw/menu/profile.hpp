@@ -1,6 +1,7 @@
 #pragma once
 // Small types both front doors (menu engine, SMS router) share with the daemon.
 
+#include <map>
 #include <string>
 
 #include "ussdgw/actions/action.hpp"
@@ -11,6 +12,9 @@ namespace ussdgw::menu {
 struct profile {
     std::string language;  ///< "en", "ru"; unknown or empty: the files' first language
     bool latin = false;    ///< true: transliterate Cyrillic screens (alphabet "latin")
+    /// Facts about the subscriber menus may use ("linked": numbers linked to
+    /// the account, for options shown only with `when: linked`).
+    std::map<std::string, std::string> values{};
 };
 
 /// A named action the daemon must run through actions::runner.

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -49,6 +50,11 @@ struct option {
     localized label;                                       ///< what the screen shows after the key
     node_id next = no_node;                                ///< where choosing it goes
     std::vector<std::pair<std::string, std::string>> set;  ///< variables it sets
+    /// Shown only when this dialog variable is set and not "0" (e.g. "linked",
+    /// from the subscriber's profile); empty: always shown.
+    std::string when;
+    /// True when the option is on the screen for these values.
+    bool shown(const std::map<std::string, std::string>& values) const;
 };
 
 /// How an input node checks an answer.

@@ -370,6 +370,16 @@ class accounts {
     /// Forgets rows sent or expired before `before`; returns how many.
     std::int64_t purge_outbox(unix_time before);
 
+    // Number management links.
+    /// Links `other` to `owner`'s account; false when `other` is linked already.
+    bool add_link(const std::string& owner, const std::string& other, unix_time now);
+    /// Unlinks; false when it was not linked to `owner`.
+    bool remove_link(const std::string& owner, const std::string& other);
+    /// The numbers linked to `owner`, oldest link first.
+    std::vector<std::string> links_of(const std::string& owner);
+    /// Who `other` is linked to, if anyone.
+    std::optional<std::string> owner_of(const std::string& other);
+
   private:
     statement& st(int id);
     connection& c_;

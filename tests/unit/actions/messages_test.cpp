@@ -47,7 +47,9 @@ std::map<std::string, std::string> samples(const std::string& lang) {
     for (const char* k : {"bonus", "points", "minutes", "sms", "mb", "minutes_left", "sms_left",
                           "mb_left", "count", "hours"})
         v[k] = "48";
-    for (const char* k : {"msisdn", "to", "from", "peer", "sender"}) v[k] = "79160000001";
+    for (const char* k : {"msisdn", "to", "from", "peer", "sender", "owner", "other"})
+        v[k] = "79160000001";
+    v["lines"] = "79160000002: " + rub(123450);
     v["due"] = v["free_until"] = "04.01.2030";
     v["time"] = v["since"] = "01.01 03:00";
     v["otp"] = v["password"] = v["archive_password"] = "Abc12345";

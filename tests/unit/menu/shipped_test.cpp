@@ -225,3 +225,24 @@ TEST_CASE("shipped menus: texts about a limit state the configured limit - input
     CHECK(answer(t, "5001").text.rfind("Invalid value", 0) == 0);
     CHECK(answer(t, "5000").text.find("Transfer 5000 RUB") != std::string::npos);
 }
+
+TEST_CASE("shipped menus: the linked numbers item shows only to an owner with links") {
+    dialog_state none;
+    auto plain = start(none, shipped(), en, "*111*7*3#");
+    CHECK(plain.text.find("Linked numbers") == std::string::npos);
+    // Its key is not there either: choosing it is a wrong key.
+    CHECK(answer(none, "4").text.rfind("Invalid choice.", 0) == 0);
+    profile owner = en;
+    owner.values = {{"linked", "2"}};
+    dialog_state st;
+    auto with = start(st, shipped(), owner, "*111*7*3#");
+    CHECK(with.text.find("4 Linked numbers") != std::string::npos);
+    auto chosen = answer(st, "4");
+    REQUIRE(chosen.call);
+    CHECK(chosen.call->name == "linked_balances");
+    profile ru_owner = ru;
+    ru_owner.values = {{"linked", "1"}};
+    dialog_state r;
+    CHECK(start(r, shipped(), ru_owner, "*111*7*3#").text.find("4 Мои номера") !=
+          std::string::npos);
+}
