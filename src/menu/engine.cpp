@@ -55,7 +55,12 @@ step final_text(dialog_state& st, const std::string& text) {
         if (ussd::fits(last + "\n" + footer, t.budget)) {
             last += "\n" + footer;
         } else {
-            last += "\n" + t.more_item(st.language, st.latin);
+            // Paged again with room for the "more" item on the last page too;
+            // the footer gets a page of its own.
+            const std::string shown = st.latin ? util::transliterate(text) : text;
+            st.pages = ussd::paginate(shown, t.budget, t.more_item(st.language, st.latin),
+                                      ussd::break_at::words, true)
+                           .pages;
             st.pages.push_back(footer);
         }
     } else {
