@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -55,7 +56,7 @@ struct fixture {
     }
 
     /// (Re)starts the runner with the current cfg.
-    void start() {
+    void start(const std::function<void(actions::runner_options&)>& tweak = {}) {
         runner.reset();
         actions::runner_options o;
         o.db_path = path;
@@ -63,6 +64,7 @@ struct fixture {
         o.key_path = key_path;
         auto clock = now;
         o.clock = [clock] { return clock->load(); };
+        if (tweak) tweak(o);  // a test's own pool sizes, hooks or registry
         runner = std::make_unique<actions::store_runner>(std::move(o));
     }
 

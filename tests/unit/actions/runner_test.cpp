@@ -171,12 +171,9 @@ TEST_CASE("a balance queued after a password_set does not wait for the hash") {
     fixture f;
     std::promise<void> gate;
     auto gate_f = gate.get_future().share();
-    f.runner.reset();
-    actions::runner_options o;
-    o.db_path = f.path;
-    o.cfg = f.cfg;
-    o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
-    f.runner = std::make_unique<actions::store_runner>(std::move(o));
+    f.start([gate_f](actions::runner_options& o) {
+        o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
+    });
 
     std::promise<actions::outcome> pset, pbal;
     actions::request s;
@@ -271,15 +268,12 @@ TEST_CASE("Argon2id work: bounded per number and overall - served round robin - 
     fixture f;
     std::promise<void> gate;
     auto gate_f = gate.get_future().share();
-    f.runner.reset();
-    actions::runner_options o;
-    o.db_path = f.path;
-    o.cfg = f.cfg;
-    o.hash_threads = 1;
-    o.hash_queue = 4;
-    o.hash_queue_per_number = 2;
-    o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
-    f.runner = std::make_unique<actions::store_runner>(std::move(o));
+    f.start([gate_f](actions::runner_options& o) {
+        o.hash_threads = 1;
+        o.hash_queue = 4;
+        o.hash_queue_per_number = 2;
+        o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
+    });
 
     std::mutex mu;
     std::vector<std::string> order;
@@ -341,12 +335,7 @@ TEST_CASE("an unknown number costs no Argon2id work") {
         inner(p);
     };
     counting.add(e);
-    f.runner.reset();
-    actions::runner_options o;
-    o.db_path = f.path;
-    o.cfg = f.cfg;
-    o.actions = &counting;
-    f.runner = std::make_unique<actions::store_runner>(std::move(o));
+    f.start([&counting](actions::runner_options& o) { o.actions = &counting; });
     auto unknown = f.call("79990000001", "password_set", {{"password", "Hello123"}});
     CHECK(unknown.error == "unknown_subscriber");
     CHECK(prepared == 0);
