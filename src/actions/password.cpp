@@ -23,7 +23,10 @@ struct weakness {
     std::map<std::string, std::string> vars;
 };
 
-// FEATURES.md password rules; the SMS route keeps the older 6..8 bounds.
+// The password rules (docs/actions.md, password_set): 8..32 characters by
+// USSD and admin, while the SMS route keeps the older 6..8 bounds (all four
+// are rules fields); an upper-case and a lower-case Latin letter and a digit
+// or punctuation mark; no character more than rules.password_max_repeat times.
 // The alphabet is checked first: "25 Пароль" must hear that only Latin
 // letters are allowed, not a length rule it may well meet. Lengths count
 // characters (code points), never UTF-8 bytes.
@@ -172,12 +175,13 @@ bool alert_allowed(const rules& cfg, store::alert_window& w, store::unix_time no
     return true;
 }
 
-// FEATURES.md: with login alerts on, the owner hears of every login and of
-// every refused one by SMS from the password sender, so that someone else
-// trying passwords is noticed. The SMS is for the owner, so it is in the
-// owner's stored language, whatever language the login asked for. Someone
-// trying passwords on a locked account must not turn that into an SMS flood:
-// at most rules.login_alerts_per_hour alerts go out per hour.
+// Login alerts (docs/actions.md, password_check): with them on, the owner
+// hears of every login and of every refused one by SMS from the password
+// sender, so that someone else trying passwords is noticed. The SMS is for
+// the owner, so it is in the owner's stored language, whatever language the
+// login asked for. Someone trying passwords on a locked account must not
+// turn that into an SMS flood: at most rules.login_alerts_per_hour alerts go
+// out per hour.
 void alert_login(context& ctx, const outcome& o) {
     if (!ctx.sub || !ctx.sub->login_alerts) return;
     const auto& lang = ctx.sub->language;

@@ -37,7 +37,8 @@ struct pdu_header {
 pdu_header read_header(std::span<const std::uint8_t> frame);
 
 /// Accumulates socket reads and cuts them into whole PDUs: one read may carry
-/// many PDUs or a part of one (buffered reads save syscalls, DESIGN.md).
+/// many PDUs or a part of one (buffered reads save syscalls, as in the
+/// daemon: docs/architecture.md).
 class frame_buffer {
   public:
     /// What next() found.

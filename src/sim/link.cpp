@@ -15,7 +15,7 @@ esme_link::esme_link(asio::ip::tcp::socket socket, link_handler& handler, double
       handler_(handler),
       enquire_interval_(enquire_interval),
       id_(id) {
-    // Small PDUs must not wait for delayed ACKs (40 ms each, DESIGN.md).
+    // Small PDUs must not wait for delayed ACKs (40 ms each; docs/architecture.md).
     boost::system::error_code ec;
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }

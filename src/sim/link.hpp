@@ -2,7 +2,7 @@
 // One ESME connection: buffered reads cut into PDUs, batched writes, the
 // optional enquire_link timer. It knows nothing of what the PDUs mean.
 
-#include <utility>  // before Boost.Asio: std::exchange (DESIGN.md)
+#include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
 #include <cstdint>
 #include <memory>

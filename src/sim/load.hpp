@@ -2,7 +2,7 @@
 // Load mode: N USSD round trips from distinct handsets with C in flight,
 // then one summary line with the rate and latency percentiles.
 
-#include <utility>  // before Boost.Asio: std::exchange (DESIGN.md)
+#include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
 #include <chrono>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // io_context and everything SMPP (libsmpp34 is not thread-safe); only stdin
 // is read on a thread of its own, in interactive mode.
 
-#include <utility>  // before Boost.Asio: std::exchange (DESIGN.md)
+#include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
 #include <csignal>
 #include <fstream>

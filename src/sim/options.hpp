@@ -7,7 +7,7 @@
 
 namespace ussdgw::sim {
 
-/// How USSD dialogs are keyed on the wire (an SMSC profile, DESIGN.md).
+/// How USSD dialogs are keyed on the wire (an SMSC profile: docs/smsc-profiles.md).
 enum class dialog_key {
     session,  ///< TLV 0x1383 its_session_info: session number, sequence, end bit.
     umr,      ///< TLV 0x0204 user_message_reference: a 16-bit dialog reference.

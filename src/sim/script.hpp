@@ -2,7 +2,7 @@
 // Script mode: a scenario file run line by line against the ESME, with
 // expectations on what reaches the handsets. Exit 0 when every line passed.
 
-#include <utility>  // before Boost.Asio: std::exchange (DESIGN.md)
+#include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
 #include <chrono>
 #include <deque>

@@ -3,7 +3,7 @@
 // faults), turns MT submit_sm into handset events and sends the handsets'
 // MO traffic as deliver_sm to the most recently bound ESME.
 
-#include <utility>  // before Boost.Asio: std::exchange (DESIGN.md)
+#include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
 #include <cstdint>
 #include <functional>

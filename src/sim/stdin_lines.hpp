@@ -2,7 +2,7 @@
 // Lines typed on stdin, delivered on the io_context thread. A plain thread
 // blocks in read(2): stdin may be a file, which epoll cannot watch.
 
-#include <utility>  // before Boost.Asio: std::exchange (DESIGN.md)
+#include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
 #include <functional>
 #include <memory>

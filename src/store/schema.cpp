@@ -151,8 +151,8 @@ CREATE TABLE sms_archive (
   since INTEGER NOT NULL
 );
 )sql",
-    // v3: SMS alerts about logins and refused passwords (FEATURES.md "Password
-    // rules"); off until the subscriber switches them on.
+    // v3: SMS alerts about logins and refused passwords (docs/actions.md,
+    // password_check and login_alerts); off until the subscriber switches them on.
     R"sql(
 ALTER TABLE subscribers ADD COLUMN login_alerts INTEGER NOT NULL DEFAULT 0;
 )sql",

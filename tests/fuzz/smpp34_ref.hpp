@@ -1,6 +1,6 @@
 #pragma once
 // Bridge to libsmpp34, the reference SMPP 3.4 implementation our codec is
-// compared with (DESIGN.md, "Decisions already measured"): converts between our
+// compared with (docs/architecture.md, "Decisions measured and kept"): converts between our
 // smpp::pdu and libsmpp34's structs, packs and unpacks with it, and knows which
 // optional parameters libsmpp34 parses as fixed-width integers. Shared by the
 // differential unit test, the corpus replay test and the fuzz target.

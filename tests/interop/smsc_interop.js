@@ -85,7 +85,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-interop-'));
 // 6. smpp.Server hands out Node sockets with Nagle on. A PDU we write right
 //    after a small response then waits for the peer's delayed ACK (~40 ms per
 //    exchange, measured); we set noDelay on each accepted socket, as a real
-//    SMSC (and the daemon itself, DESIGN.md) does.
+//    SMSC (and the daemon itself, docs/architecture.md) does.
 delete smpp.commands.submit_sm.params.short_message.filter;
 const UNKNOWN_COMMAND_ID = 0x00000099; // reserved in SMPP 3.4, not a command
 smpp.addCommand('interop_unknown_cmd', { id: UNKNOWN_COMMAND_ID });
@@ -131,7 +131,9 @@ function check(cond, message) {
 }
 
 // ---------------------------------------------------------------------------
-// Text decoding, independent of the package (DESIGN.md "USSD over SMPP").
+// Text decoding, independent of the package: the data_coding values the
+// daemon's default SMSC profile sends (0x00 and 0x0F GSM 7-bit unpacked, 0x08
+// UCS-2 big-endian; docs/smsc-profiles.md).
 
 // GSM 03.38 default alphabet, one septet per octet (unpacked).
 const GSM7 =

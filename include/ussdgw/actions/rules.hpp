@@ -1,6 +1,8 @@
 #pragma once
-// Every number the self-service rules use, with FEATURES.md's defaults. The
-// daemon's config loader fills this plain struct; actions only read it.
+// Every number the self-service rules use, with its default (the values
+// conf/ussdgw.conf lists under [rules]; docs/actions.md says which action
+// applies which). The daemon's config loader fills this plain struct;
+// actions only read it.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +38,7 @@ struct bonus_package {
 
 /// Self-service rules; all money in kopecks, all durations in seconds or days.
 struct rules {
-    // Passwords (FEATURES.md "Password rules").
+    // Passwords (docs/actions.md: password_set, password_check).
     std::size_t password_min_ussd = 8;       ///< shortest password set by USSD/admin
     std::size_t password_max_ussd = 32;      ///< longest password set by USSD/admin
     std::size_t password_min_sms = 6;        ///< shortest password set by SMS (older rules)

@@ -1,5 +1,6 @@
 #pragma once
-// A small expected-like type: expected failures are values (DESIGN.md), and
+// A small expected-like type: expected failures are values
+// (docs/architecture.md, "Expected failures are values"), and
 // C++20 on g++ 12 has no std::expected.
 
 #include <cassert>

@@ -1,4 +1,4 @@
-// Login alerts (FEATURES.md "Password rules"): the login_alerts switch, and
+// Login alerts (docs/actions.md, login_alerts and password_check): the login_alerts switch, and
 // the SMS from 3339 that password_check sends about logins when it is on.
 
 #include <doctest/doctest.h>

@@ -1,5 +1,6 @@
 // The files shipped in menus/ against the real action registry: they load,
-// every USSD code of FEATURES.md reaches the action it names, and every
+// every USSD code of the catalogue (declared in menus/: README and
+// docs/menus.md) reaches the action it names, and every
 // self-service action is reachable from the menu.
 
 #include <doctest/doctest.h>
@@ -42,7 +43,7 @@ TEST_CASE("shipped menus: load against the real registry") {
     CHECK(shipped()->nodes.size() > 40);
 }
 
-TEST_CASE("shipped menus: every direct code of FEATURES.md") {
+TEST_CASE("shipped menus: every direct code of the catalogue") {
     CHECK(call_of("*111*25#") == action_call{"password_issue", {}});
     CHECK(call_of("*111*828*1#") == action_call{"number_management", {{"state", "on"}}});
     CHECK(call_of("*111*828*2#") == action_call{"number_management", {{"state", "off"}}});

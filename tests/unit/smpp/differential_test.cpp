@@ -1,5 +1,5 @@
 // Differential tests of our SMPP codec against libsmpp34 (the reference, see
-// DESIGN.md): a table of valid PDUs and a few thousand pseudo-random ones
+// docs/architecture.md): a table of valid PDUs and a few thousand pseudo-random ones
 // (deliver_sm, submit_sm, data_sm, bind_transceiver(+resp), the resps and the
 // body-less commands, random fields within SMPP limits, 0..8 TLVs) are encoded by
 // us and unpacked by libsmpp34, then packed by libsmpp34 and decoded by us;

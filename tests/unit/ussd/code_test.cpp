@@ -19,7 +19,8 @@ code_error bad(std::string_view s) {
 }
 }  // namespace
 
-TEST_CASE("code: the service codes of FEATURES.md") {
+// The catalogue's codes (declared in menus/: README and docs/menus.md).
+TEST_CASE("code: the service codes of the catalogue") {
     CHECK(ok("*111#") == code{"*111", {}});
     CHECK(ok("*111*25#") == code{"*111", {"25"}});
     CHECK(ok("*111*828*1#") == code{"*111", {"828", "1"}});
