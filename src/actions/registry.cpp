@@ -16,6 +16,8 @@ const char* to_string(channel c) {
             return "sms";
         case channel::admin:
             return "admin";
+        case channel::web:
+            return "web";
     }
     return "unknown";
 }

@@ -53,7 +53,8 @@ struct store_runner::writer {
     std::unique_ptr<store::connection> conn;
     std::unique_ptr<store::accounts> db;
     std::unique_ptr<engine> eng;
-    std::vector<store::archive_row> pending;  // read-only actions' archive rows
+    std::vector<store::archive_row> pending;         // read-only actions' archive rows
+    std::shared_ptr<const actions::rules> in_force;  // the rules the engine has
     std::chrono::steady_clock::time_point pending_since;
 };
 
@@ -75,6 +76,7 @@ store_runner::store_runner(runner_options opts)
         key_ = std::move(k).value();
     }
     hasher_.emplace(opts_.cfg.pwhash, key_);
+    rules_ = std::make_shared<const rules>(opts_.cfg);
     st->db = std::make_unique<store::accounts>(*st->conn);
     st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, *hasher_, opts_.clock);
     writer_ = std::thread([this] { writer_loop(); });
@@ -131,7 +133,7 @@ void store_runner::run(request req, std::function<void(outcome)> done) {
         outcome o;
         o.ok = false;
         o.error = "busy";
-        o.language = it.req.language.empty() ? opts_.cfg.default_language : it.req.language;
+        o.language = it.req.language.empty() ? current_rules()->default_language : it.req.language;
         o.vars["reason"] = text(msg::busy, o.language);
         call_safely(it.done, std::move(o));
         return;
@@ -279,7 +281,8 @@ void store_runner::hash_loop() {
             // 60 ms of Argon2id per try would be free work for anyone.
             const entry* e = reg_.lookup(it.req.action);
             if (!e->needs_subscriber || reader->find_subscriber(it.req.msisdn)) {
-                prepare_context pc{it.req, reader.get(), *hasher_, opts_.cfg, *prep};
+                const auto cfg = current_rules();
+                prepare_context pc{it.req, reader.get(), *hasher_, *cfg, *prep};
                 e->prepare(pc);
             }
         } catch (const std::exception& ex) {
@@ -333,9 +336,26 @@ void store_runner::wipe_secrets(item& it) {
     for (auto& g : it.prep->generated) wipe(g);
 }
 
+void store_runner::set_rules(const rules& r) {
+    auto fresh = std::make_shared<rules>(r);
+    fresh->pwhash = opts_.cfg.pwhash;  // the hash cost is sealed: stored hashes carry theirs
+    std::lock_guard lk(mu_);
+    rules_ = std::move(fresh);
+}
+
+std::shared_ptr<const rules> store_runner::current_rules() const {
+    std::lock_guard lk(mu_);
+    return rules_;
+}
+
 void store_runner::process(std::vector<item>& batch, bool stopping) {
     auto& w = *w_;
     auto& eng = *w.eng;
+    // A reload's rules apply from the next batch on, never within one.
+    if (auto r = current_rules(); r != w.in_force) {
+        w.in_force = r;
+        eng.set_rules(*r);
+    }
 
     // Read-only actions whose subscriber has no earlier write in this batch
     // are answered now from committed state; the rest wait for the commit so
@@ -404,7 +424,9 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
             }
         }
         // synchronous=FULL: when COMMIT returns the batch is on disk.
+        const auto before = std::chrono::steady_clock::now();
         t.commit();
+        commit_seconds_.observe(std::chrono::steady_clock::now() - before);
         committed = true;
     } catch (const std::exception& ex) {
         spdlog::error("write batch of {} actions rolled back: {}", late.size(), ex.what());

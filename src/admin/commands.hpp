@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "ussdgw/actions/rules.hpp"
+
 namespace ussdgw::admin {
 
 /// Exit codes, listed in --help.
@@ -20,6 +22,7 @@ enum exit_code : int {
 struct store_files {
     std::string db = "ussdgw.db";  ///< SQLite file
     std::string key;               ///< server key file; empty: "<db>.key"
+    actions::rules rules;          ///< from --config, else the built-in rules
     /// The key file in force.
     std::string key_file() const;
 };

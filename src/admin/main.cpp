@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
+#include "ussdgw/app/config.hpp"
 
 using namespace ussdgw::admin;
 
@@ -27,16 +29,42 @@ int main(int argc, char** argv) {
     app.add_option("--key-file", db.key,
                    "Server key file keying secret hashes (default: the database path + .key; "
                    "created with the store, mode 0600; back it up with the store)");
+    std::string config_path;
+    auto* config_opt = app.add_option(
+        "--config", config_path,
+        "The daemon's config file: its [rules] (the hash cost, limits, senders) and [store] "
+        "path and key_file apply here too; --db and --key-file override them");
+    auto* db_opt = app.get_option("--db");
+    auto* key_opt = app.get_option("--key-file");
     app.require_subcommand(1);
     app.fallthrough();  // --db may come after the subcommand too
+
+    // The store to work on, with the config read once the command line is
+    // whole (a subcommand's callback runs after every option is parsed).
+    std::optional<int> config_failed;
+    auto ready = [&]() -> const store_files& {
+        if (*config_opt && !config_failed) {
+            auto c = ussdgw::app::load_config_file(config_path);
+            if (!c) {
+                for (const auto& e : c.error()) std::cerr << "error: " << e << "\n";
+                config_failed = exit_code::usage;
+                throw CLI::RuntimeError(exit_code::usage);
+            }
+            db.rules = c->rules;
+            if (!*db_opt) db.db = c->db_path;
+            if (!*key_opt && !c->key_file.empty()) db.key = c->key_file;
+            config_failed = 0;
+        }
+        return db;
+    };
 
     int rc = exit_code::ok;
 
     auto* init = app.add_subcommand("init", "Create the database or migrate it to this version");
-    init->callback([&] { rc = cmd_init(db); });
+    init->callback([&] { rc = cmd_init(ready()); });
 
     auto* demo = app.add_subcommand("demo", "Load the demo tariffs, services and subscribers");
-    demo->callback([&] { rc = cmd_demo(db); });
+    demo->callback([&] { rc = cmd_demo(ready()); });
 
     auto* sub = app.add_subcommand("subscriber", "Add or show a subscriber");
     sub->require_subcommand(1);
@@ -61,20 +89,20 @@ int main(int argc, char** argv) {
     sadd->callback([&] {
         if (*pin_opt) add.pin = pin;
         if (*puk_opt) add.puk = puk;
-        rc = cmd_subscriber_add(db, add);
+        rc = cmd_subscriber_add(ready(), add);
     });
     std::string show_msisdn;
     bool json = false;
     auto* sshow = sub->add_subcommand("show", "Show a subscriber on one screen");
     sshow->add_option("MSISDN", show_msisdn, "Number")->required();
     sshow->add_flag("--json", json, "Machine-readable output");
-    sshow->callback([&] { rc = cmd_subscriber_show(db, show_msisdn, json); });
+    sshow->callback([&] { rc = cmd_subscriber_show(ready(), show_msisdn, json); });
 
     std::string top_msisdn, top_rub;
     auto* top = app.add_subcommand("topup", "Record a payment (100..15000 RUB)");
     top->add_option("MSISDN", top_msisdn, "Number")->required();
     top->add_option("RUB", top_rub, "Amount in RUB (150 or 150.50)")->required();
-    top->callback([&] { rc = cmd_topup(db, top_msisdn, top_rub); });
+    top->callback([&] { rc = cmd_topup(ready(), top_msisdn, top_rub); });
 
     std::string arch_msisdn;
     int limit = 20;
@@ -84,7 +112,7 @@ int main(int argc, char** argv) {
     arch->add_option("MSISDN", arch_msisdn, "Number")->required();
     arch->add_option("--limit", limit, "How many entries")->capture_default_str();
     arch->add_flag("--json", arch_json, "One JSON array of objects instead of columns");
-    arch->callback([&] { rc = cmd_archive(db, arch_msisdn, limit, arch_json); });
+    arch->callback([&] { rc = cmd_archive(ready(), arch_msisdn, limit, arch_json); });
 
     auto* pw = app.add_subcommand("password", "Check or set a self-service password");
     pw->require_subcommand(1);
@@ -93,23 +121,23 @@ int main(int argc, char** argv) {
         "check",
         "Check the password read from stdin (exit 0 accepted, 1 refused; applies the lockout)");
     pcheck->add_option("MSISDN", pw_msisdn, "Number")->required();
-    pcheck->callback([&] { rc = cmd_password_check(db, pw_msisdn, std::cin); });
+    pcheck->callback([&] { rc = cmd_password_check(ready(), pw_msisdn, std::cin); });
     auto* pset = pw->add_subcommand("set", "Set the permanent password read from stdin");
     pset->add_option("MSISDN", pw_msisdn, "Number")->required();
-    pset->callback([&] { rc = cmd_password_set(db, pw_msisdn, std::cin); });
+    pset->callback([&] { rc = cmd_password_set(ready(), pw_msisdn, std::cin); });
 
     auto* cat = app.add_subcommand("catalog", "Manage the tariff and service catalogue");
     cat->require_subcommand(1);
     std::string cat_file;
     auto* imp = cat->add_subcommand("import", "Import tariffs and services from a YAML file");
     imp->add_option("FILE", cat_file, "YAML file (see tests/data/store/catalog.yaml)")->required();
-    imp->callback([&] { rc = cmd_catalog_import(db, cat_file); });
+    imp->callback([&] { rc = cmd_catalog_import(ready(), cat_file); });
 
     auto* daily = app.add_subcommand(
         "daily",
         "Run the daily job: blocking and service fees, promised repayments, the monthly "
         "full-trust review, package periods (its SMS go to the outbox; the daemon sends them)");
-    daily->callback([&] { rc = cmd_daily(db); });
+    daily->callback([&] { rc = cmd_daily(ready()); });
 
     auto* usage = app.add_subcommand("usage", "Feed package usage (minutes, SMS, MB)");
     usage->require_subcommand(1);
@@ -121,7 +149,7 @@ int main(int argc, char** argv) {
         "as FILE:LINE and the good ones applied (exit 1 when any row was bad); a record imported "
         "twice counts once");
     uimp->add_option("FILE", usage_file, "CSV file")->required();
-    uimp->callback([&] { rc = cmd_usage_import(db, usage_file); });
+    uimp->callback([&] { rc = cmd_usage_import(ready(), usage_file); });
 
     std::string link_owner, link_other;
     for (bool linking : {true, false}) {
@@ -131,17 +159,17 @@ int main(int argc, char** argv) {
                     : "Unlink OTHER from OWNER's account");
         l->add_option("OWNER", link_owner, "The account's number")->required();
         l->add_option("OTHER", link_other, "The number linked to it")->required();
-        l->callback([&, linking] { rc = cmd_link(db, link_owner, link_other, linking); });
+        l->callback([&, linking] { rc = cmd_link(ready(), link_owner, link_other, linking); });
     }
 
     auto* out = app.add_subcommand(
         "outbox", "List the SMS waiting in the outbox for the daemon to send (never their text)");
-    out->callback([&] { rc = cmd_outbox(db); });
+    out->callback([&] { rc = cmd_outbox(ready()); });
 
     auto* fix = app.add_subcommand(
         "fix-permissions",
         "Make the store, its -wal/-shm files and the server key readable by their owner only");
-    fix->callback([&] { rc = cmd_fix_permissions(db); });
+    fix->callback([&] { rc = cmd_fix_permissions(ready()); });
 
     std::string menu_dir;
     auto* menus =

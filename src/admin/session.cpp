@@ -42,6 +42,7 @@ std::string json_escape(const std::string& s) {
 
 std::unique_ptr<session> open(const store_files& files, bool migrate) {
     auto s = std::make_unique<session>();
+    s->cfg = files.rules;
     const std::string& path = files.db;
     if (auto p = store::check_private_files(path, files.key_file()); !p) {
         std::cerr << "error: " << p.error() << "\n";

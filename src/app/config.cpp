@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "ussdgw/actions/money.hpp"
+#include "ussdgw/app/listen_address.hpp"
+#include "ussdgw/app/log_format.hpp"
 
 namespace ussdgw::app {
 namespace {
@@ -180,6 +182,11 @@ const std::map<std::string, setter>& keys() {
                  }
              return fmt::format("unknown level '{}' (trace, debug, info, warn, error, off)", v);
          })},
+        {"log.format", custom([](config& c, const std::string& v) {
+             if (!parse_log_format(v)) return fmt::format("unknown format '{}' (text or json)", v);
+             c.log_format = v;
+             return std::string{};
+         })},
         {"ussd.dialog_timeout", custom([](config& c, const std::string& v) {
              auto d = parse_duration(v);
              if (!d) return d.error();
@@ -272,6 +279,24 @@ const std::map<std::string, setter>& keys() {
          })},
         {"outbox.batch", count<std::size_t>([](config& c) { return &c.outbox.batch; }, 1, 10'000)},
         {"outbox.max_age", rule_seconds(&actions::rules::outbox_max_age_seconds)},
+        {"http.listen", custom([](config& c, const std::string& v) {
+             if (v.empty()) {
+                 c.http.listen.clear();
+                 return std::string{};
+             }
+             auto a = parse_listen_address(v);
+             if (!a) return a.error();
+             c.http.listen = v;
+             return std::string{};
+         })},
+        {"http.token_file", custom([](config& c, const std::string& v) {
+             c.http.token_file = v;
+             return std::string{};
+         })},
+        {"http.api_rate_per_number",
+         count<std::size_t>([](config& c) { return &c.http.api_rate_per_number; }, 1, 10'000)},
+        {"http.api_rate_per_client",
+         count<std::size_t>([](config& c) { return &c.http.api_rate_per_client; }, 0, 1'000'000)},
         {"ussd.max_dialogs",
          count<std::size_t>([](config& c) { return &c.max_dialogs; }, 1, 10'000'000)},
     };
@@ -324,6 +349,17 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
     smpp::profile_reader profiles;
     bool in_profile = false;  // inside a [profile NAME] section
     int profile_line = 0;     // where [smsc] profile was set
+    // [smsc NAME] sections: more binds. Each is read with the [smsc] keys into
+    // its own scratch config (built-in defaults for what it does not set).
+    struct extra {
+        config scratch;
+        int header_line = 0;
+        int profile_line = 0;
+        std::map<std::string, int> seen;
+    };
+    std::map<std::string, extra> extras;
+    std::vector<std::string> extra_order;
+    std::string link_name;  // inside [smsc NAME]: NAME
     for (int lineno = 1; std::getline(in, line); ++lineno) {
         auto where = fmt::format("{}:{}", name, lineno);
         auto hash = line.find('#');
@@ -340,6 +376,25 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
             }
             section = trim(s.substr(1, s.size() - 2));
             in_profile = section.rfind("profile ", 0) == 0 || section == "profile";
+            link_name.clear();
+            if (section.rfind("smsc ", 0) == 0) {
+                link_name = trim(section.substr(5));
+                if (link_name.empty() || link_name == "default" ||
+                    link_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") !=
+                        std::string::npos) {
+                    errors.push_back(fmt::format(
+                        "{}: [{}]: a bind's name is a-z, 0-9, '_' or '-' (and not 'default')",
+                        where, section));
+                } else if (auto [it, fresh] = extras.try_emplace(link_name); !fresh) {
+                    errors.push_back(fmt::format("{}: [{}]: bind '{}' already defined on line {}",
+                                                 where, section, link_name,
+                                                 it->second.header_line));
+                } else {
+                    it->second.header_line = lineno;
+                    extra_order.push_back(link_name);
+                }
+                continue;
+            }
             if (in_profile) {
                 if (auto err = profiles.begin(trim(section.substr(7)), lineno); !err.empty())
                     errors.push_back(fmt::format("{}: [{}]: {}", where, section, err));
@@ -353,9 +408,29 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         }
         std::string key = trim(s.substr(0, eq));
         std::string value = trim(s.substr(eq + 1));
+        c.raw[section.empty() ? key : section + "." + key] = value;
         if (in_profile) {
             if (auto err = profiles.key(key, value, lineno); !err.empty())
                 errors.push_back(fmt::format("{}: [{}] {}: {}", where, section, key, err));
+            continue;
+        }
+        if (!link_name.empty()) {
+            // The [smsc] keys, applied to this bind's own scratch config.
+            auto& x = extras[link_name];
+            const std::string full = "smsc." + key;
+            auto it = keys().find(full);
+            if (it == keys().end()) {
+                errors.push_back(
+                    fmt::format("{}: unknown key '{}' in [{}] (a bind takes the [smsc] keys)",
+                                where, key, section));
+            } else if (auto [prev, fresh] = x.seen.emplace(full, lineno); !fresh) {
+                errors.push_back(
+                    fmt::format("{}: '{}' already set on line {}", where, key, prev->second));
+            } else if (auto err = it->second(x.scratch, value); !err.empty()) {
+                errors.push_back(fmt::format("{}: [{}] {}: {}", where, section, key, err));
+            } else if (key == "profile") {
+                x.profile_line = lineno;
+            }
             continue;
         }
         std::string full = section.empty() ? key : section + "." + key;
@@ -386,6 +461,29 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         errors.push_back(fmt::format("{}:{}: smsc.profile: unknown profile '{}' (defined: {})",
                                      name, profile_line, c.profile.name, known));
     }
+    for (const auto& n : extra_order) {
+        auto& x = extras[n];
+        smsc_link link{n, x.scratch.smsc, x.scratch.profile};
+        if (auto it = profiles.profiles().find(x.scratch.profile.name);
+            it != profiles.profiles().end()) {
+            link.profile = it->second;
+        } else {
+            errors.push_back(fmt::format("{}:{}: [smsc {}] profile: unknown profile '{}'", name,
+                                         x.profile_line, n, x.scratch.profile.name));
+        }
+        if (!x.scratch.smsc.password_file.empty()) {
+            std::ifstream pw(x.scratch.smsc.password_file);
+            std::string first;
+            if (!pw || !std::getline(pw, first)) {
+                errors.push_back(fmt::format("{}:{}: [smsc {}] password_file {}: cannot read it",
+                                             name, x.header_line, n, x.scratch.smsc.password_file));
+            } else {
+                if (!first.empty() && first.back() == '\r') first.pop_back();
+                link.smsc.password = first;
+            }
+        }
+        c.extra_links.push_back(std::move(link));
+    }
     const auto& r = c.rules;
     if (r.password_min_ussd > r.password_max_ussd)
         errors.push_back(name +
@@ -402,6 +500,12 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
         errors.push_back(name + ": smsc.reconnect_min must not exceed smsc.reconnect_max");
     if (!errors.empty()) return util::fail(std::move(errors));
     return c;
+}
+
+std::vector<smsc_link> config::links() const {
+    std::vector<smsc_link> all{{"default", smsc, profile}};
+    all.insert(all.end(), extra_links.begin(), extra_links.end());
+    return all;
 }
 
 util::result<config, config_errors> load_config_file(const std::string& path, config base) {

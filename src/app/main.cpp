@@ -11,11 +11,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "ussdgw/app/config.hpp"
 #include "ussdgw/app/daemon.hpp"
+#include "ussdgw/app/account_api.hpp"
+#include "ussdgw/app/http_server.hpp"
+#include "ussdgw/app/log_format.hpp"
+#include "ussdgw/app/metrics.hpp"
+#include "ussdgw/app/notify.hpp"
+#include "ussdgw/app/ops_endpoints.hpp"
+#include "ussdgw/app/reload.hpp"
 #include "ussdgw/actions/registry.hpp"
 #include "ussdgw/actions/rule_constants.hpp"
 #include "ussdgw/actions/store_runner.hpp"
@@ -38,17 +44,10 @@ struct flags {
     std::string db;
     std::string menus;
     std::string log_level;
+    std::string log_format;
+    std::string http_listen;
     bool check_config = false;
 };
-
-void setup_logging(const std::string& level) {
-    // One line per event on stderr; journald adds its own timestamps under systemd.
-    auto logger = spdlog::stderr_logger_st("ussdgw");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    logger->set_level(spdlog::level::from_str(level));
-    logger->flush_on(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-}
 
 // The first line of a password file, without its line end.
 util::result<std::string, std::string> read_password_file(const std::string& path) {
@@ -72,10 +71,14 @@ util::result<config, config_errors> build_config(const flags& f) {
     // The bind password, weakest source first: config file, a password file
     // (config, then systemd's credentials directory), the environment, a flag.
     std::string pw_file = f.password_file.empty() ? c.smsc.password_file : f.password_file;
+    // A credential with an empty first line counts as none: the shipped unit
+    // falls back to such a one (SetCredential=) when /etc/ussdgw/smsc-password
+    // is missing, and that must not blank a password the config file gives.
     if (pw_file.empty())
-        if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"))
-            if (std::filesystem::exists(std::string(dir) + "/smsc-password"))
-                pw_file = std::string(dir) + "/smsc-password";
+        if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY")) {
+            const std::string cred = std::string(dir) + "/smsc-password";
+            if (auto pw = read_password_file(cred); pw && !pw->empty()) pw_file = cred;
+        }
     if (!pw_file.empty()) {
         auto pw = read_password_file(pw_file);
         if (!pw)
@@ -105,6 +108,26 @@ util::result<config, config_errors> build_config(const flags& f) {
                              "' (trace, debug, info, warn, error, off)");
         else
             c.log_level = f.log_level;
+    }
+    if (!f.log_format.empty()) {
+        if (!parse_log_format(f.log_format))
+            errors.push_back("--log-format: unknown format '" + f.log_format + "' (text or json)");
+        else
+            c.log_format = f.log_format;
+    }
+    if (!f.http_listen.empty()) {
+        if (auto a = parse_listen_address(f.http_listen); !a)
+            errors.push_back("--http-listen: " + a.error());
+        else
+            c.http.listen = f.http_listen;
+    }
+    // The API's bearer token: only from a file (a command line is public).
+    if (!c.http.token_file.empty()) {
+        auto t = read_api_token(c.http.token_file);
+        if (!t)
+            errors.push_back(t.error());
+        else
+            c.http.token = *t;
     }
     if (!errors.empty()) return util::fail(std::move(errors));
     return c;
@@ -145,38 +168,6 @@ util::result<std::string, std::string> check_store(const config& cfg) {
         return util::fail("store " + path + ": " + e.what());
     }
 }
-
-// SIGHUP: build and validate the menus on the side, swap them in when clean;
-// a broken file keeps the old tree serving and is logged with file:line.
-class menu_reloader {
-  public:
-    menu_reloader(boost::asio::io_context& io, std::string dir, menu::load_options options,
-                  self_service_door& door)
-        : hup_(io, SIGHUP), dir_(std::move(dir)), options_(std::move(options)), door_(door) {
-        wait();
-    }
-
-  private:
-    void wait() {
-        hup_.async_wait([this](boost::system::error_code ec, int) {
-            if (ec) return;
-            auto fresh = sms::load_front_doors(dir_, actions::builtin_registry(), options_);
-            if (fresh) {
-                door_.reload(std::move(fresh).value());
-                spdlog::info("reload: menus from {} in service", dir_);
-            } else {
-                for (auto& p : fresh.error()) spdlog::error("reload: {}", p.to_string());
-                spdlog::error("reload: {} problem(s); the previous menus stay in service",
-                              fresh.error().size());
-            }
-            wait();
-        });
-    }
-    boost::asio::signal_set hup_;
-    std::string dir_;
-    menu::load_options options_;
-    self_service_door& door_;
-};
 
 // The daily job (blocking fees past the free days, due promised payments) is
 // idempotent per day, so running it at start and every hour is safe and
@@ -236,6 +227,12 @@ int run_main(int argc, char** argv) {
     cli.add_option("--db", f.db, "SQLite account store (default ussdgw.db)");
     cli.add_option("--menus", f.menus, "Menu directory (default menus)");
     cli.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off");
+    cli.add_option("--log-format", f.log_format,
+                   "text (one line per event, context as key=value) or json (one object per "
+                   "line, context as fields); also [log] format");
+    cli.add_option("--http-listen", f.http_listen,
+                   "HTTP listener IP:PORT for the account API and metrics (also [http] listen; "
+                   "port 0 picks a free one; loopback recommended)");
     cli.add_flag("--check-config", f.check_config,
                  "Validate the config, the menus and the store (changing nothing), print every "
                  "problem, exit 0 (ok) or 1");
@@ -273,7 +270,9 @@ int run_main(int argc, char** argv) {
         return 0;
     }
 
-    setup_logging(cfg.log_level);
+    // One line per event on stderr, which journald keeps under systemd.
+    spdlog::set_default_logger(
+        make_stderr_logger(*parse_log_format(cfg.log_format), cfg.log_level));
     if (auto p = store::check_private_files(cfg.db_path, key_path(cfg)); !p) {
         spdlog::critical("refusing to start: {}", p.error());
         return 1;
@@ -303,26 +302,79 @@ int run_main(int argc, char** argv) {
     auto door = std::make_unique<self_service_door>(io.get_executor(), runner,
                                                     std::move(doors).value(), door_options);
     self_service_door& self_service = *door;
+    // Kept by the API alone, not in the copies of the config that live on.
+    std::string api_token = std::exchange(cfg.http.token, {});
     daemon d(io, cfg, std::move(door), runner);
+    d.on_status([](const std::string& status) { notify_status(status); });
+
+    reload_counts reloads;
+    const metrics_sources sources{&d, &self_service, runner.get(), &reloads};
+
+    // The HTTP listener, when [http] listen is set: the account API and the
+    // operator's /metrics and /healthz. The API is declared first so that it
+    // outlives the server's handlers.
+    std::unique_ptr<account_api> api;
+    std::unique_ptr<http_server> http;
+    if (!cfg.http.listen.empty()) {
+        http = std::make_unique<http_server>(io.get_executor());
+        account_api_options api_options;
+        api_options.token = std::move(api_token);
+        api_options.rate_per_number = cfg.http.api_rate_per_number;
+        api_options.rate_per_client = cfg.http.api_rate_per_client;
+        if (api_options.token.empty())
+            spdlog::warn("http: no [http] token_file: the account API answers 503");
+        api = std::make_unique<account_api>(io.get_executor(), runner, std::move(api_options),
+                                            [&d] { d.kick_outbox(); });
+        api->add_routes(*http);
+        add_ops_endpoints(*http, io.get_executor(), sources, *runner);
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     bool stopping = false;
     signals.async_wait([&](boost::system::error_code ec, int sig) {
         if (ec || stopping) return;
         stopping = true;
+        notify_stopping();
         spdlog::info("signal {}: finishing in-flight work and unbinding", sig);
+        if (http) http->stop();  // no new API work while the daemon drains
         d.stop([&] {
             spdlog::info("stopped");
             io.stop();
         });
     });
-    menu_reloader reloader(io, cfg.menus_dir, load_options, self_service);
+    // SIGHUP: the config as at start (same file, environment and flags) and the menus.
+    reloader reload(
+        io,
+        [&f]() {
+            auto c = build_config(f);
+            if (c) c->http.token.clear();  // the API keeps the one it started with
+            return c;
+        },
+        cfg, self_service, *runner, reloads);
     daily_job daily(io, *runner);
 
-    spdlog::info("ussdgw {} starting: {}:{} system_id={} profile={} store={} menus={}", version,
-                 cfg.smsc.host, cfg.smsc.port, cfg.smsc.system_id, cfg.profile.name, cfg.db_path,
+    std::string binds;
+    for (const auto& l : cfg.links())
+        binds += fmt::format("{}{}={}:{} system_id={} profile={}", binds.empty() ? "" : "; ",
+                             l.name, l.smsc.host, l.smsc.port, l.smsc.system_id, l.profile.name);
+    spdlog::info("ussdgw {} starting: binds {}; store={} menus={}", version, binds, cfg.db_path,
                  cfg.menus_dir);
+    if (http) {
+        // The address was checked with the config; binding may still fail (port taken).
+        auto where = parse_listen_address(cfg.http.listen);
+        auto port = where ? http->listen(*where)
+                          : util::result<std::uint16_t, std::string>(util::fail(where.error()));
+        if (!port) {
+            spdlog::critical("refusing to start: {}", port.error());
+            return 1;
+        }
+        spdlog::info("http listening on {}", to_string(listen_address{where->host, *port}));
+    }
     d.start();
+    // The store is open and the menus are loaded: systemd may call us started.
+    watchdog_pinger watchdog(io);
+    notify_status("started; binding to the SMSC");
+    notify_ready();
     io.run();
     return 0;
 }

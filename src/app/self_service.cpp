@@ -33,6 +33,14 @@ void self_service_door::reload(sms::front_doors doors) {
     doors_ = std::move(doors);
 }
 
+void self_service_door::reconfigure(const self_service_options& o) {
+    options_.dialog_timeout = o.dialog_timeout;
+    options_.max_dialogs = o.max_dialogs;
+    options_.duplicate_window = o.duplicate_window;
+    table_.set_guard(o.dialog_timeout);
+    table_.set_capacity(o.max_dialogs);
+}
+
 void self_service_door::run(actions::request req,
                             std::function<void(const actions::outcome&)> then) {
     ++in_flight_;
@@ -40,28 +48,38 @@ void self_service_door::run(actions::request req,
     // against a door destroyed while the runner still drains.
     // Copied first: the order in which the call's arguments are built is unspecified.
     std::string msisdn = req.msisdn, action = req.action;
+    const auto asked = steady::now();
     runner_->run(std::move(req), [ex = executor_, alive = alive_, this, msisdn = std::move(msisdn),
-                                  action = std::move(action),
+                                  action = std::move(action), asked,
                                   then = std::move(then)](actions::outcome o) mutable {
-        asio::post(ex, [alive, this, then = std::move(then), o = std::move(o), msisdn, action] {
-            if (!*alive) return;
-            --in_flight_;
-            if (o.replayed)
-                spdlog::info(
-                    "[msisdn={}] {} repeated within {}s: answered with the earlier "
-                    "outcome, nothing applied again",
-                    msisdn, action, options_.duplicate_window.count());
-            // The direct answer first (the screen, or the SMS reply: for
-            // "25 <password>" the one-time password), then the action's
-            // notifications ("password accepted"), which the action committed
-            // to the outbox: they go out even when the dialog is gone.
-            then(o);
-            if (o.sms.empty()) return;
-            if (sinks_.outbox)
-                sinks_.outbox();
-            else
-                for (const auto& sms : o.sms) sinks_.sms(sms);
-        });
+        asio::post(ex,
+                   [alive, this, then = std::move(then), o = std::move(o), msisdn, action, asked] {
+                       if (!*alive) return;
+                       --in_flight_;
+                       ++stats_.actions[{action, o.ok ? "ok" : o.error}];
+                       auto& h = stats_.action_seconds[action];
+                       if (!h) h = std::make_unique<util::histogram>();
+                       h->observe(steady::now() - asked);
+                       // Every refusal a subscriber hears is logged once, with its
+                       // reason code (never the input: it may be a secret).
+                       if (!o.ok && action != "profile")
+                           spdlog::info("[msisdn={}] {} refused: {}", msisdn, action, o.error);
+                       if (o.replayed)
+                           spdlog::info(
+                               "[msisdn={}] {} repeated within {}s: answered with the earlier "
+                               "outcome, nothing applied again",
+                               msisdn, action, options_.duplicate_window.count());
+                       // The direct answer first (the screen, or the SMS reply: for
+                       // "25 <password>" the one-time password), then the action's
+                       // notifications ("password accepted"), which the action committed
+                       // to the outbox: they go out even when the dialog is gone.
+                       then(o);
+                       if (o.sms.empty()) return;
+                       if (sinks_.outbox)
+                           sinks_.outbox();
+                       else
+                           for (const auto& sms : o.sms) sinks_.sms(sms);
+                   });
     });
 }
 
@@ -96,7 +114,7 @@ void self_service_door::on_ussd(const domain::ussd_in& in) {
             answer(in);
             break;
         case domain::ussd_kind::release:
-            if (table_.close({in.msisdn, in.session}))
+            if (table_.close({in.msisdn, in.session}) && ++stats_.dialogs["released"])
                 spdlog::debug("[msisdn={} session={}] dialog released by the subscriber", in.msisdn,
                               in.session);
             break;
@@ -107,6 +125,7 @@ void self_service_door::begin(const domain::ussd_in& in) {
     key k{in.msisdn, in.session};
     auto opened = table_.open(k, steady::now());
     if (!opened.state) {
+        ++stats_.dialogs["busy"];
         spdlog::warn("[msisdn={} session={}] dialog table full ({}): busy", in.msisdn, in.session,
                      table_.capacity());
         // In the subscriber's language and alphabet, as every screen.
@@ -139,7 +158,9 @@ void self_service_door::answer(const domain::ussd_in& in) {
     dialog* d = table_.find(k, steady::now());
     if (!d) {
         // The guard timer or a restart dropped it; say so rather than stay silent.
-        spdlog::debug("[msisdn={} session={}] answer to an ended dialog", in.msisdn, in.session);
+        ++stats_.dialogs["expired"];
+        spdlog::info("[msisdn={} session={}] answer to an ended dialog: told it expired", in.msisdn,
+                     in.session);
         with_profile(in.msisdn, actions::channel::ussd,
                      [this, k, tree = doors_.menus](const menu::profile& who) {
                          send_screen(k, menu::expired(*tree, who));
@@ -158,6 +179,7 @@ void self_service_door::answer(const domain::ussd_in& in) {
     try {
         advance(k, d->id, menu::answer(d->state, in.text));
     } catch (const std::logic_error& e) {
+        ++stats_.dialogs["error"];
         spdlog::error("[msisdn={} session={}] dialog in a bad state: {}", in.msisdn, in.session,
                       e.what());
         const auto& st = d->state;
@@ -199,7 +221,7 @@ void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
 
 void self_service_door::send_screen(const key& k, const menu::step& s) {
     sinks_.ussd({k.msisdn, k.session, s.text, s.end});
-    if (s.end) table_.close(k);
+    if (s.end && table_.close(k)) ++stats_.dialogs["completed"];
 }
 
 void self_service_door::arm_guard_timer() {
@@ -211,6 +233,7 @@ void self_service_door::arm_guard_timer() {
         if (ec || !*alive) return;
         timer_at_.reset();
         for (const auto& k : table_.expire(steady::now())) {
+            ++stats_.dialogs["timeout"];
             spdlog::debug("[msisdn={} session={}] dialog timed out", k.msisdn, k.session);
         }
         arm_guard_timer();
@@ -226,7 +249,17 @@ void self_service_door::on_sms(const domain::sms_in& in) {
                       util::for_log(commands->redact(in)));
     with_profile(in.from, actions::channel::sms, [this, in, commands](const menu::profile& who) {
         sms::routed r = commands->route(in, who);
+        // Numbers without commands are "other": a label per unknown number
+        // would let anyone grow the metrics without bound.
+        const bool known = r.kind != sms::routed_kind::unknown_number;
+        ++stats_.sms_in[{known ? in.to : std::string("other"), sms::to_string(r.kind)}];
         if (!r.call) {
+            // A text no command matched is a refusal: logged as redacted
+            // (a near miss may hold a secret: then only its length).
+            if (r.kind == sms::routed_kind::help || r.kind == sms::routed_kind::unknown_number)
+                spdlog::info("[msisdn={} to={}] SMS matched no command: {}; {}", in.from,
+                             util::for_log(in.to), util::for_log(commands->redact(in)),
+                             r.reply ? "answered with help" : "no reply on this number");
             if (r.reply) sinks_.sms(*r.reply);
             return;
         }

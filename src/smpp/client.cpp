@@ -18,8 +18,10 @@ constexpr std::uint32_t temporary_app_error = 0x64;
 client::client(asio::any_io_executor executor, client_options options)
     : executor_(executor),
       options_(std::move(options)),
-      context_(
-          fmt::format("smsc {}:{} system_id={}", options_.host, options_.port, options_.system_id)),
+      // "name key=value ...": the first word is the bind, the rest are fields
+      // (what --log-format json turns into fields).
+      context_(fmt::format("{} smsc={}:{} system_id={}", options_.name, options_.host,
+                           options_.port, options_.system_id)),
       resolver_(executor),
       reconnect_timer_(executor),
       connect_timer_(executor),
@@ -34,6 +36,19 @@ void client::start(deliver_handler on_deliver, state_handler on_state) {
     on_state_ = std::move(on_state);
     connect();
 }
+
+namespace {
+
+// A few words a metric label can carry, from the reason a rebind was needed.
+std::string reconnect_kind(const std::string& reason) {
+    if (reason.rfind("cannot resolve", 0) == 0) return "resolve";
+    if (reason.rfind("connect", 0) == 0) return "connect";
+    if (reason.rfind("bind refused", 0) == 0) return "bind_refused";
+    if (reason.rfind("bind failed", 0) == 0) return "bind_failed";
+    return "lost";
+}
+
+}  // namespace
 
 void client::connect() {
     if (stopping_) return;
@@ -79,6 +94,7 @@ void client::on_connected(asio::ip::tcp::socket socket) {
         return;
     }
     auto s = std::make_shared<session>(std::move(socket), options_.session, context_);
+    s->count_into(tally_);
     session_ = s;
     std::weak_ptr<client> weak = shared_from_this();
     s->start(
@@ -154,6 +170,7 @@ void client::schedule_reconnect(const std::string& reason) {
         return;
     }
     ++stats_.bind_failures;
+    ++stats_.reconnects[reconnect_kind(reason)];
     // Exponential backoff with jitter: many gateways restarting together must
     // not hammer a recovering SMSC in lockstep.
     int n = std::min(failures_in_row_, 20);
@@ -196,6 +213,7 @@ void client::attempt(std::shared_ptr<queued_submit> q) {
             auto delay = self->options_.retry_delay * (1 << std::min(q->attempt, 10));
             if (is_temporary(st) && !self->stopping_ && clock::now() + delay < q->deadline) {
                 ++self->stats_.retries;
+                ++self->stats_.retries_by_status[st];
                 ++q->attempt;
                 spdlog::debug("[{}] submit refused with {}; retry {} in {} ms", self->context_,
                               status_name(st), q->attempt, delay.count());
@@ -211,6 +229,7 @@ void client::attempt(std::shared_ptr<queued_submit> q) {
                    clock::now() < q->deadline && !self->stopping_) {
             // The link dropped before an answer: send again once rebound.
             ++self->stats_.retries;
+            ++self->stats_.retries_by_status[0];
             self->attempt(q);
         } else {
             self->finish(q, {false, 0, {}, to_string(r.error())});

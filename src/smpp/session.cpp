@@ -33,7 +33,8 @@ session::session(asio::ip::tcp::socket socket, session_options options, std::str
       response_timer_(socket_.get_executor()),
       idle_timer_(socket_.get_executor()) {
     boost::system::error_code ec;
-    // Kannel leaves Nagle on and stalls ~40 ms per reply on delayed ACKs (DESIGN.md).
+    // Kannel leaves Nagle on and stalls ~40 ms per reply on delayed ACKs
+    // (docs/architecture.md, "Buffered reads, TCP_NODELAY, one write per burst").
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
     in_.resize(read_chunk);
 }
@@ -72,6 +73,7 @@ void session::send_now(pdu& p, response_handler done) {
         done(util::fail(request_failure::encode));
         return;
     }
+    if (tally_) tally_->count(true, p);
     auto deadline = clock::now() + options_.response_timeout;
     outstanding_.emplace(p.sequence_number, pending{deadline, std::move(done)});
     deadlines_.emplace_back(deadline, p.sequence_number);
@@ -94,6 +96,7 @@ void session::respond(const pdu& p) {
 }
 
 void session::queue_bytes(const pdu& p) {
+    if (tally_) tally_->count(true, p);
     auto r = encode(p, out_);
     if (!r)
         spdlog::error("[{}] cannot encode {} seq={}: {}", context_, command_name(p.command_id),
@@ -212,6 +215,7 @@ void session::on_read(std::size_t n) {
 }
 
 void session::dispatch(pdu&& p) {
+    if (tally_) tally_->count(false, p);
     if (is_response(p.command_id)) {
         auto it = outstanding_.find(p.sequence_number);
         if (it == outstanding_.end()) {

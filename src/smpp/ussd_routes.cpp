@@ -114,6 +114,13 @@ const ussd_route* ussd_routes::find(const std::string& msisdn, std::uint32_t ses
     return it == records_.end() ? nullptr : &it->second.route;
 }
 
+std::optional<ussd_routes::clock::time_point> ussd_routes::last_seen(const std::string& msisdn,
+                                                                     std::uint32_t session) const {
+    auto it = records_.find(key{msisdn, session});
+    if (it == records_.end()) return std::nullopt;
+    return it->second.touched;
+}
+
 void ussd_routes::on_screen(const std::string& msisdn, std::uint32_t session, bool end,
                             clock::time_point now) {
     auto it = records_.find(key{msisdn, session});

@@ -48,6 +48,20 @@ const char* to_string(sms_ui s) {
     return "?";
 }
 
+const char* to_string(routed_kind k) {
+    switch (k) {
+        case routed_kind::command:
+            return "command";
+        case routed_kind::reply:
+            return "reply";
+        case routed_kind::help:
+            return "help";
+        case routed_kind::unknown_number:
+            return "unknown_number";
+    }
+    return "?";
+}
+
 routed router::route(const domain::sms_in& in, const menu::profile& who) const {
     routed r;
     r.subscriber = in.from;
@@ -76,6 +90,7 @@ routed router::route(const domain::sms_in& in, const menu::profile& who) const {
         if (!c.from.empty()) r.from = c.from;
         r.secret_reply = c.secret_reply;
         if (c.action.empty()) {
+            r.kind = routed_kind::reply;
             r.reply = domain::sms_out{r.from, in.from,
                                       finish(c.ok[r.language].render(r.values), r.latin)};
             return r;
@@ -83,9 +98,11 @@ routed router::route(const domain::sms_in& in, const menu::profile& who) const {
         menu::action_call call{c.action, {}};
         for (const auto& a : c.args) call.args[a.name] = a.value.render(r.values);
         r.call = std::move(call);
+        r.kind = routed_kind::command;
         return r;
     }
     // Nothing matched: list what this number understands.
+    r.kind = routed_kind::help;
     std::string help = text_of(sms_ui::help).render({{"number", nc.number}});
     for (const auto& c : nc.commands)
         if (!c.help.empty()) help += "\n" + c.help[r.language].render({});

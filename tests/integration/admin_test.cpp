@@ -317,3 +317,28 @@ TEST_CASE("admin: link and unlink numbers of number management") {
     CHECK(has(off, "number_management_off"));
     CHECK(admin({"link", "79160000001", "12", "--db", db}).code == 2);
 }
+
+TEST_CASE(
+    "admin: --config takes the daemon's store path and rules - a bad file exits 2 naming the "
+    "line") {
+    temp_dir d;
+    auto db = d.file("from_conf.db");
+    auto conf = d.file("ussdgw.conf");
+    std::ofstream(conf) << "[store]\npath = " << db << "\n[rules]\npwhash = minimum\n"
+                        << "password_min_ussd = 12\n";
+    // No --db: the store is the one the config names.
+    CHECK(admin({"demo", "--config", conf}).code == 0);
+    CHECK(std::ifstream(db).good());
+    // The config's rules apply: 8 characters are too few under password_min_ussd = 12.
+    auto short_one = admin({"password", "set", "79160000001", "--config", conf}, "Hello123\n");
+    CHECK(short_one.code == 1);
+    CHECK(has(short_one, "12"));
+    CHECK(admin({"password", "set", "79160000001", "--config", conf}, "Hello1234567\n").code == 0);
+    // Without the config the built-in rules apply to the same store.
+    CHECK(admin({"password", "set", "79160000002", "--db", db}, "Hello123\n").code == 0);
+
+    std::ofstream(conf) << "[rules]\n\npassword_min_ussd = many\n";
+    auto bad = admin({"subscriber", "show", "79160000001", "--config", conf});
+    CHECK(bad.code == 2);
+    CHECK(has(bad, "ussdgw.conf:3"));
+}

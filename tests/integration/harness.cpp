@@ -26,7 +26,8 @@ std::string write_script(const temp_dir& dir, const std::string& name, const std
 }
 
 std::unique_ptr<child_process> start_daemon(std::uint16_t port,
-                                            const std::vector<std::string>& args) {
+                                            const std::vector<std::string>& args,
+                                            std::map<std::string, std::string> env) {
     std::vector<std::string> argv{binary_path("ussdgw"), "--smsc",
                                   "127.0.0.1:" + std::to_string(port)};
     auto given = [&](const char* flag) {
@@ -48,7 +49,7 @@ std::unique_ptr<child_process> start_daemon(std::uint16_t port,
         argv.push_back(shipped_menus());
     }
     argv.insert(argv.end(), args.begin(), args.end());
-    return std::make_unique<child_process>(argv);
+    return std::make_unique<child_process>(argv, std::move(env));
 }
 
 std::string demo_store(const temp_dir& dir) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,9 +29,10 @@ sim_process start_sim(const std::vector<std::string>& args, std::uint16_t port =
 std::string write_script(const temp_dir& dir, const std::string& name, const std::string& body);
 
 /// Starts ussdgw against 127.0.0.1:port with extra flags (password "secret" and the
-/// shipped menus unless given).
+/// shipped menus unless given) and extra environment.
 std::unique_ptr<child_process> start_daemon(std::uint16_t port,
-                                            const std::vector<std::string>& args = {});
+                                            const std::vector<std::string>& args = {},
+                                            std::map<std::string, std::string> env = {});
 
 /// A demo store in `dir` created with ussdgw-admin (init + demo); returns its path.
 std::string demo_store(const temp_dir& dir);

@@ -118,6 +118,28 @@ TEST_CASE("the bind password comes from a file instead of the command line") {
           std::string::npos);
 }
 
+TEST_CASE("an empty systemd credential leaves the config's bind password in force") {
+    // systemd/ussdgw.service falls back to SetCredential=smsc-password:\n when
+    // /etc/ussdgw/smsc-password is missing (a missing LoadCredential= file
+    // fails the start on systemd 252): that stand-in must not blank the
+    // password the config file gives.
+    temp_dir dir;
+    auto db = demo_store(dir);
+    auto conf = dir.file("pw.conf");
+    std::ofstream(conf) << "[smsc]\npassword = secret\n";
+    auto creds = dir.file("creds");
+    std::filesystem::create_directory(creds);
+    std::ofstream(creds + "/smsc-password") << "\n";
+    auto sim = start_sim({});
+    child_process daemon({binary_path("ussdgw"), "--smsc", "127.0.0.1:" + std::to_string(sim.port),
+                          "--config", conf, "--db", db, "--menus", shipped_menus()},
+                         {{"CREDENTIALS_DIRECTORY", creds}});
+    INFO("daemon output:\n" << daemon.output());
+    CHECK(sim.proc->wait_for("bind ok", patience));
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(patience) == 0);
+}
+
 TEST_CASE("ussdgw-admin takes the PIN and PUK from stdin - and they work at the handset") {
     temp_dir dir;
     auto db = dir.file("s.db");

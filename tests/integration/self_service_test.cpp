@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "harness.hpp"
 
@@ -81,6 +82,20 @@ expect ussd 79160000001 continue 0 Back 00 Main menu
 79160000001 answer 0
 expect ussd 79160000001 continue Service *111#
 )");
+}
+
+TEST_CASE(
+    "the example script of the README and docs/smsc-sim.md passes against the shipped menus") {
+    temp_dir dir;
+    auto sim =
+        start_sim({"--script", std::string(USSDGW_SOURCE_DIR) + "/tests/data/sim/example.sim"});
+    auto daemon = start_daemon(sim.port, {"--config", test_config(dir), "--db", demo_store(dir)});
+    auto rc = sim.proc->wait_exit(patience * 2);
+    INFO("simulator output:\n" << sim.proc->output());
+    daemon->signal(SIGTERM);
+    daemon->wait_exit(patience);
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
 }
 
 TEST_CASE("*111*N*M# walks the tree in one string - direct codes run their action") {
@@ -179,7 +194,7 @@ TEST_CASE("SIGHUP reload: a broken file keeps the old tree serving - a good one 
     }
     std::ofstream(main_yaml) << original << "\n  broken: {type: menu, options: [}\n";
     p.daemon->signal(SIGHUP);
-    REQUIRE(p.daemon->wait_for("previous menus stay in service", patience));
+    REQUIRE(p.daemon->wait_for("everything stays as it was", patience));
     CHECK(contains(p.dial("00"), "Service *111#"));  // old tree, dialog still running
 
     std::string renamed = original;
@@ -191,6 +206,62 @@ TEST_CASE("SIGHUP reload: a broken file keeps the old tree serving - a good one 
     CHECK(contains(p.dial("00"), "Service *111#"));
     p.sim.proc->write("/release\n");
     CHECK(contains(p.dial("*111#"), "Self-care *111#"));
+}
+
+TEST_CASE(
+    "SIGHUP reload: new rules reach screens and actions - a restart-only key is named - a bad "
+    "value changes nothing") {
+    phone p;
+    auto conf = p.dir.file("ussdgw.conf");
+    // Default SMS password limit: 8 characters at most.
+    CHECK(contains(p.dial("*111*7*1*2#"), "6-8 Latin letters"));
+    p.sim.proc->write("/sms 111 25 Hello12345\n");
+    CHECK(p.sim.proc->wait_for("at most 8", patience));
+
+    std::ofstream(conf) << "[rules]\npwhash = minimum\npassword_max_sms = 10\n"
+                        << "[store]\nhash_queue = 100\n";
+    p.daemon->signal(SIGHUP);
+    REQUIRE(p.daemon->wait_for("in service", patience));
+    const auto log = p.daemon->output();
+    INFO(log);
+    CHECK(contains(log, "reload: rules.password_max_sms: (default) -> 10"));
+    CHECK(contains(log, "reload: store.hash_queue: (default) -> 100 (needs a restart"));
+    // The screen (menus built with the new constants) and the action (the
+    // runner's rules) both follow.
+    CHECK(contains(p.dial("*111*7*1*2#"), "6-10 Latin letters"));
+    p.sim.proc->write("/sms 111 25 Hello12345\n");
+    CHECK(p.sim.proc->wait_for("accepted", patience));
+
+    // A value out of range: the whole file is refused, the running rules stay.
+    std::ofstream(conf) << "[rules]\npwhash = minimum\npassword_max_sms = 3\n";
+    p.daemon->signal(SIGHUP);
+    REQUIRE(p.daemon->wait_for("everything stays as it was", patience));
+    CHECK(contains(p.daemon->output(), "ussdgw.conf:3"));
+    CHECK(contains(p.dial("*111*7*1*2#"), "6-10 Latin letters"));
+}
+
+TEST_CASE("--log-format json: one JSON object per line - the bind and the subscriber as fields") {
+    temp_dir dir;
+    auto sim = start_sim({});
+    auto daemon = start_daemon(
+        sim.port, {"--config", test_config(dir), "--db", demo_store(dir), "--log-format", "json"});
+    REQUIRE(sim.proc->wait_for("bind ok", patience));
+    auto bound = daemon->wait_for(R"("msg":"bound")", patience);
+    REQUIRE(bound);
+    CHECK(contains(*bound, R"("bind":"default")"));
+    CHECK(contains(*bound, R"("level":"info")"));
+    sim.proc->write("/sms 111 what is this\n");
+    auto refused = daemon->wait_for("matched no command", patience);
+    REQUIRE(refused);
+    CHECK(contains(*refused, R"("msisdn":"79160000001")"));
+    daemon->signal(SIGTERM);
+    REQUIRE(daemon->wait_exit(patience));
+    std::istringstream lines(daemon->output());
+    for (std::string line; std::getline(lines, line);) {
+        CAPTURE(line);
+        CHECK(line.starts_with(R"({"time":")"));
+        CHECK(line.ends_with("}"));
+    }
 }
 
 TEST_CASE("a repeated SMS is answered every time - a same text is no proof of a resend") {

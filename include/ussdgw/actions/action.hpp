@@ -15,9 +15,10 @@
 namespace ussdgw::actions {
 
 /// Through which door an action was asked for; written to the archive.
-enum class channel { ussd, sms, admin };
+/// `web`: the operator's website, through the personal-account API (docs/api.md).
+enum class channel { ussd, sms, admin, web };
 
-/// "ussd", "sms" or "admin".
+/// "ussd", "sms", "admin" or "web".
 const char* to_string(channel c);
 
 /// Named arguments of an action ("amount" -> "150", "password" -> "...").

@@ -77,6 +77,9 @@ class engine {
     /// The clock's time.
     store::unix_time now() const { return clock_(); }
 
+    /// The rules in force from now on (a reload); call between requests.
+    void set_rules(const rules& r) { cfg_ = r; }
+
     /// Writes `sms` to the outbox (in the caller's transaction), each in the
     /// alphabet its recipient chose, sealed when the store has a server key.
     void queue_sms(const std::vector<domain::sms_out>& sms, store::unix_time now);
@@ -90,7 +93,7 @@ class engine {
 
     store::accounts& db_;
     const registry& reg_;
-    const rules& cfg_;
+    rules cfg_;  // a copy: set_rules() replaces it between batches
     const store::hasher& hasher_;
     clock_fn clock_;
 };

@@ -26,6 +26,7 @@
 #include "ussdgw/actions/outbox.hpp"
 #include "ussdgw/actions/registry.hpp"
 #include "ussdgw/actions/rules.hpp"
+#include "ussdgw/util/histogram.hpp"
 
 namespace ussdgw::actions {
 
@@ -93,6 +94,11 @@ class store_runner : public runner, public outbox {
     void drain();
     /// Counters so far.
     runner_stats stats() const;
+    /// Rules in force for requests taken from now on (a SIGHUP reload). The
+    /// Argon2id cost (pwhash) is fixed at start.
+    void set_rules(const rules& r);
+    /// How long each write batch's COMMIT took (the fsync of a group commit).
+    const util::histogram& commit_seconds() const { return commit_seconds_; }
     /// The store's server key (nullopt when opened without one).
     const std::optional<store::server_key>& key() const { return key_; }
 
@@ -104,10 +110,13 @@ class store_runner : public runner, public outbox {
     void process(std::vector<item>& batch, bool stopping);
     void finish(std::size_t n);
     void wipe_secrets(item& it);
+    std::shared_ptr<const rules> current_rules() const;
 
     runner_options opts_;
     const registry& reg_;
     std::optional<store::server_key> key_;
+    util::histogram commit_seconds_;
+    std::shared_ptr<const rules> rules_;   // under mu_: the latest set_rules()
     std::optional<store::hasher> hasher_;  // built once the store's key is known
 
     mutable std::mutex mu_;

@@ -17,10 +17,31 @@
 
 namespace ussdgw::app {
 
+/// One SMSC bind: where, as whom, and how that SMSC carries USSD.
+struct smsc_link {
+    std::string name;            ///< "default" for [smsc], NAME for [smsc NAME]
+    smpp::client_options smsc;   ///< address, identity, window, timers
+    smpp::smsc_profile profile;  ///< its profile
+};
+
+/// [http]: the HTTP listener and the personal-account API's guards.
+struct http_settings {
+    std::string listen;                    ///< listen, IP:PORT (flag --http-listen); empty: off
+    std::string token_file;                ///< token_file: the API's bearer token, its first line
+    std::string token;                     ///< read from token_file at start; never logged
+    std::size_t api_rate_per_number = 5;   ///< api_rate_per_number, per minute
+    std::size_t api_rate_per_client = 60;  ///< api_rate_per_client, per minute; 0: no limit
+};
+
 /// One immutable configuration snapshot.
 struct config {
-    smpp::client_options smsc;                ///< [smsc] link settings
-    smpp::smsc_profile profile;               ///< [smsc] profile: how USSD is carried
+    smpp::client_options smsc;   ///< [smsc] link settings
+    smpp::smsc_profile profile;  ///< [smsc] profile: how USSD is carried
+    /// More binds, [smsc NAME] sections: to the same SMSC or others. Each has
+    /// its own state, window and backoff; [smsc] is the first bind.
+    std::vector<smsc_link> extra_links;
+    /// Every bind, [smsc] first.
+    std::vector<smsc_link> links() const;
     std::string db_path = "ussdgw.db";        ///< [store] path
     std::string key_file;                     ///< [store] key_file; empty: db_path + ".key"
     std::size_t hash_threads = 0;             ///< [store] hash_threads; 0 = auto (the cores)
@@ -28,15 +49,20 @@ struct config {
     std::size_t hash_queue_per_number = 2;    ///< [store] hash_queue_per_number
     std::string menus_dir = "menus";          ///< [menus] dir
     std::string log_level = "info";           ///< [log] level
+    std::string log_format = "text";          ///< [log] format: text or json
     std::chrono::seconds dialog_timeout{60};  ///< [ussd] dialog_timeout
     std::size_t max_dialogs = 100'000;        ///< [ussd] max_dialogs
-    /// [rules]: the self-service rules (FEATURES.md numbers as defaults).
+    /// [rules]: the self-service rules (defaults: actions::rules, as conf/ussdgw.conf lists them).
     actions::rules rules;
     /// [ussd] duplicate_window: an identical MO within this is an SMSC resend.
     std::chrono::seconds duplicate_window{60};
-    outbox_options outbox;                           ///< [outbox] poll, batch
-    std::chrono::seconds outbox_max_age{24 * 3600};  ///< [outbox] max_age
-    std::string source = "(defaults)";               ///< where it came from, for messages
+    outbox_options outbox;  ///< [outbox] poll, batch (max_age is rules.outbox_max_age_seconds)
+    /// [http]: the HTTP listener and the personal-account API (docs/api.md).
+    http_settings http;
+    std::string source = "(defaults)";  ///< where it came from, for messages
+    /// Every "section.key" the file set, with its value as written: what a
+    /// reload compares to say what changed.
+    std::map<std::string, std::string> raw;
 };
 
 /// Every problem found, each "file:line: message" (or "flag --x: message").

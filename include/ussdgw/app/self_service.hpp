@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/ussd/dialogs.hpp"
 #include "ussdgw/util/fingerprint.hpp"
+#include "ussdgw/util/histogram.hpp"
 
 namespace ussdgw::app {
 
@@ -33,6 +35,19 @@ struct self_service_options {
     util::fingerprinter request_keys;
 };
 
+/// What the door did, counted where it happens (the metrics read it).
+struct door_stats {
+    /// Dialogs by how they ended: completed, released, timeout, busy, expired, error.
+    std::map<std::string, std::uint64_t> dialogs;
+    /// SMS in by (short number, what answered it: command, reply, help, unknown_number);
+    /// numbers without commands count as "other".
+    std::map<std::pair<std::string, std::string>, std::uint64_t> sms_in;
+    /// Actions run by (action, result: "ok" or the refusal's error code).
+    std::map<std::pair<std::string, std::string>, std::uint64_t> actions;
+    /// From asking for an action to its durable outcome, by action.
+    std::map<std::string, std::unique_ptr<util::histogram>> action_seconds;
+};
+
 /// USSD + SMS self-service over the menu tree, the SMS commands and the actions.
 class self_service_door : public front_door {
   public:
@@ -46,10 +61,17 @@ class self_service_door : public front_door {
     void on_ussd(const domain::ussd_in& in) override;
     void on_sms(const domain::sms_in& in) override;
     std::size_t in_flight() const override { return in_flight_; }
+    /// Counters so far.
+    const door_stats& stats() const { return stats_; }
+    /// Dialogs open now.
+    std::size_t dialogs_open() const { return table_.size(); }
 
     /// Swaps in freshly loaded menus and SMS commands; running dialogs finish
     /// on the tree they started on.
     void reload(sms::front_doors doors);
+    /// New guard time, table bound and duplicate window (a reload); dialogs
+    /// already open keep their deadline until their next message.
+    void reconfigure(const self_service_options& o);
 
   private:
     struct dialog {
@@ -80,6 +102,7 @@ class self_service_door : public front_door {
     std::uint64_t next_id_ = 0;
     std::size_t in_flight_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    door_stats stats_;
 };
 
 }  // namespace ussdgw::app

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -20,6 +21,7 @@ namespace ussdgw::smpp {
 
 /// Where and how to bind (filled from config).
 struct client_options {
+    std::string name = "default";                       ///< the bind's name in logs and metrics
     std::string host = "127.0.0.1";                     ///< SMSC host name or address
     std::uint16_t port = 2775;                          ///< SMSC port
     std::string system_id = "ussdgw";                   ///< bind system_id
@@ -52,6 +54,10 @@ struct client_stats {
     std::uint64_t submits_ok = 0;      ///< submits the SMSC accepted
     std::uint64_t submits_failed = 0;  ///< submits that ended without acceptance
     std::uint64_t retries = 0;         ///< resends after a temporary refusal
+    /// Rebinds scheduled, by why: resolve, connect, bind_refused, bind_failed, lost.
+    std::map<std::string, std::uint64_t> reconnects;
+    /// Resends by the status that caused them (0: the link was lost before an answer).
+    std::map<std::uint32_t, std::uint64_t> retries_by_status;
 };
 
 /// One bind to one SMSC. Create with std::make_shared; lives on one strand/io_context.
@@ -87,6 +93,10 @@ class client : public std::enable_shared_from_this<client> {
 
     /// Counters so far.
     const client_stats& stats() const { return stats_; }
+    /// PDUs seen on this bind's connections, by direction, command and status.
+    const pdu_tally& pdus() const { return *tally_; }
+    /// Requests sent on the current connection and not yet answered (the window in use).
+    std::size_t window_in_use() const { return session_ ? session_->outstanding() : 0; }
 
     /// "smsc HOST:PORT system_id=ID": the prefix of this client's log lines.
     const std::string& context() const { return context_; }
@@ -133,6 +143,7 @@ class client : public std::enable_shared_from_this<client> {
     bool refusing_ = false;
     std::function<void()> on_stopped_;
     client_stats stats_;
+    std::shared_ptr<pdu_tally> tally_ = std::make_shared<pdu_tally>();
     std::minstd_rand rng_;
 };
 

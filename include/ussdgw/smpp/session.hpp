@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -47,6 +49,15 @@ using response_result = util::result<pdu, request_failure>;
 const char* to_string(request_failure f);
 
 /// One SMPP connection. Create with std::make_shared; every async step holds `self`.
+/// PDUs a bind saw, by direction, command and status: what the metrics
+/// report, counted where the PDUs pass. Shared by a client's sessions.
+struct pdu_tally {
+    /// (sent, command_id, command_status) -> PDUs.
+    std::map<std::tuple<bool, std::uint32_t, std::uint32_t>, std::uint64_t> counts;
+    /// Counts one PDU.
+    void count(bool sent, const pdu& p) { ++counts[{sent, p.command_id, p.command_status}]; }
+};
+
 class session : public std::enable_shared_from_this<session> {
   public:
     /// Called for each response (or its absence), exactly once per request.
@@ -61,6 +72,9 @@ class session : public std::enable_shared_from_this<session> {
 
     /// Starts reading and the link-keeping timers.
     void start(request_handler on_request, close_handler on_close);
+
+    /// Counts every PDU read or written into `tally` (may be null).
+    void count_into(std::shared_ptr<pdu_tally> tally) { tally_ = std::move(tally); }
 
     /// Sends a request with the next sequence_number (assigned here); `done` gets the response.
     void request(pdu p, response_handler done);
@@ -105,6 +119,7 @@ class session : public std::enable_shared_from_this<session> {
 
     boost::asio::ip::tcp::socket socket_;
     session_options options_;
+    std::shared_ptr<pdu_tally> tally_;
     std::string context_;
     request_handler on_request_;
     close_handler on_close_;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -49,6 +50,11 @@ class ussd_routes {
 
     /// The route a reply in dialog (msisdn, session) must carry; nullptr when unknown.
     const ussd_route* find(const std::string& msisdn, std::uint32_t session) const;
+
+    /// When the dialog last saw a message; nullopt when unknown. With several
+    /// binds, a reply goes on the one that saw its dialog last.
+    std::optional<clock::time_point> last_seen(const std::string& msisdn,
+                                               std::uint32_t session) const;
 
     /// A screen went out in the dialog; a final one closes it (the record
     /// stays until swept, so a late resend of its last answer is still seen).

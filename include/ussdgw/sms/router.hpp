@@ -58,18 +58,30 @@ enum class sms_ui : std::size_t {
 /// The key of `s` in the `strings` section.
 const char* to_string(sms_ui s);
 
+/// What kind of answer route() found (for the metrics).
+enum class routed_kind {
+    command,         ///< a command with an action matched
+    reply,           ///< a command with a fixed reply matched
+    help,            ///< nothing matched: the number's help listing
+    unknown_number,  ///< the number takes no commands
+};
+
+/// "command", "reply", "help" or "unknown_number".
+const char* to_string(routed_kind k);
+
 /// What route() decided for one message.
 struct routed {
-    std::optional<menu::action_call> call;  ///< run this, then pass the outcome to reply()
-    std::optional<domain::sms_out> reply;   ///< when no action runs: the reply to send now
-    bool secret_reply = false;              ///< the reply carries a secret: log it redacted
-    std::size_t number = 0;                 ///< index of the number (for reply())
-    std::size_t command = 0;                ///< index of the command (for reply())
-    std::size_t language = 0;               ///< the subscriber's language index
-    bool latin = false;                     ///< transliterate replies
-    std::string subscriber;                 ///< who the reply goes to
-    std::string from;                       ///< the number the reply comes from
-    menu::vars values;                      ///< captures
+    routed_kind kind = routed_kind::unknown_number;  ///< which answer
+    std::optional<menu::action_call> call;           ///< run this, then pass the outcome to reply()
+    std::optional<domain::sms_out> reply;            ///< when no action runs: the reply to send now
+    bool secret_reply = false;  ///< the reply carries a secret: log it redacted
+    std::size_t number = 0;     ///< index of the number (for reply())
+    std::size_t command = 0;    ///< index of the command (for reply())
+    std::size_t language = 0;   ///< the subscriber's language index
+    bool latin = false;         ///< transliterate replies
+    std::string subscriber;     ///< who the reply goes to
+    std::string from;           ///< the number the reply comes from
+    menu::vars values;          ///< captures
 };
 
 /// The loaded SMS commands.

@@ -70,7 +70,8 @@ TEST_CASE("durations take ms - s - m - h or bare seconds") {
     CHECK(!parse_duration("99999999999999999999"));
     auto c = parse_config("[ussd]\ndialog_timeout = 300000000000h\n", "big.conf");
     REQUIRE(!c);
-    CHECK(c.error()[0] == "big.conf:2: ussd.dialog_timeout: '300000000000h' is too long (at most 10 years)");
+    CHECK(c.error()[0] ==
+          "big.conf:2: ussd.dialog_timeout: '300000000000h' is too long (at most 10 years)");
 }
 
 TEST_CASE("HOST:PORT flags are checked") {
@@ -232,4 +233,36 @@ TEST_CASE("docs/smsc-profiles.md shows the built-in profiles exactly as shipped"
     std::string shipped(ussdgw::smpp::builtin_profiles_text());
     while (!shipped.empty() && shipped.front() == '\n') shipped.erase(0, 1);
     CHECK(doc.substr(from, to - from) == shipped);
+}
+
+TEST_CASE("more binds: [smsc NAME] sections take the [smsc] keys - each its own profile") {
+    auto c = parse_config(
+        "[smsc]\nhost = a.example\n"
+        "[smsc second]\nhost = b.example\nport = 2776\nsystem_id = gw2\nprofile = umr\nwindow = 5\n"
+        "[smsc third]\nhost = c.example\n",
+        "binds.conf");
+    REQUIRE(c);
+    auto links = c->links();
+    REQUIRE(links.size() == 3);
+    CHECK(links[0].name == "default");
+    CHECK(links[0].smsc.host == "a.example");
+    CHECK(links[1].name == "second");
+    CHECK(links[1].smsc.host == "b.example");
+    CHECK(links[1].smsc.port == 2776);
+    CHECK(links[1].smsc.system_id == "gw2");
+    CHECK(links[1].smsc.session.window == 5);
+    CHECK(links[1].profile.key == ussdgw::smpp::dialog_key::user_message_reference);
+    CHECK(links[2].profile.name == "default");
+    CHECK(links[2].smsc.port == 2775);  // unset keys: the built-in defaults
+    auto bad = parse_config(
+        "[smsc b]\ncolour = red\nport = 0\nprofile = nope\n[smsc b]\n[smsc default]\n", "b.conf");
+    REQUIRE(!bad);
+    const auto& e = bad.error();
+    REQUIRE(e.size() == 5);
+    CHECK(e[0] == "b.conf:2: unknown key 'colour' in [smsc b] (a bind takes the [smsc] keys)");
+    CHECK(e[1] == "b.conf:3: [smsc b] port: expected a whole number from 1 to 65535, got '0'");
+    CHECK(e[2] == "b.conf:5: [smsc b]: bind 'b' already defined on line 1");
+    CHECK(e[3] ==
+          "b.conf:6: [smsc default]: a bind's name is a-z, 0-9, '_' or '-' (and not 'default')");
+    CHECK(e[4] == "b.conf:4: [smsc b] profile: unknown profile 'nope'");
 }

@@ -1,0 +1,42 @@
+#include "ussdgw/app/health.hpp"
+
+namespace ussdgw::app {
+
+namespace asio = boost::asio;
+
+void check_health(asio::any_io_executor executor, const daemon& gateway,
+                  actions::store_runner& runner, std::chrono::milliseconds deadline,
+                  std::function<void(bool, std::string)> done) {
+    if (!gateway.any_bound()) {
+        asio::post(executor, [done = std::move(done)] { done(false, "no SMSC bind is up"); });
+        return;
+    }
+    // Whichever comes first answers: the store's commit, or the deadline.
+    struct race {
+        bool answered = false;
+        std::function<void(bool, std::string)> done;
+        asio::steady_timer timer;
+    };
+    auto r = std::make_shared<race>(race{false, std::move(done), asio::steady_timer(executor)});
+    auto answer = [r](bool ok, std::string why) {
+        if (r->answered) return;
+        r->answered = true;
+        r->timer.cancel();
+        r->done(ok, std::move(why));
+    };
+    r->timer.expires_after(deadline);
+    r->timer.async_wait([answer, deadline](boost::system::error_code ec) {
+        if (!ec)
+            answer(false, "the store did not take a write within " +
+                              std::to_string(deadline.count()) + " ms");
+    });
+    // An empty job still takes the write lock and commits: the store answers a write.
+    runner.run_job([](store::accounts&) {},
+                   [executor, answer](bool committed) {
+                       asio::post(executor, [answer, committed] {
+                           answer(committed, committed ? "ok" : "the store refused a write");
+                       });
+                   });
+}
+
+}  // namespace ussdgw::app
