@@ -16,16 +16,14 @@
 #include "ussdgw/store/demo.hpp"
 #include "ussdgw/store/schema.hpp"
 #include "ussdgw/store/server_key.hpp"
+#include "ussdgw/util/first_line.hpp"
 
 namespace ussdgw::admin {
 
 namespace {
 
 std::string read_secret(std::istream& in) {
-    std::string line;
-    std::getline(in, line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+    return util::first_line(in);
 }
 
 }  // namespace

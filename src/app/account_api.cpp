@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ussdgw/app/api_request.hpp"
+#include "ussdgw/util/first_line.hpp"
 
 namespace ussdgw::app {
 
@@ -222,11 +223,9 @@ void account_api::run(actions::request r, std::function<void(const actions::outc
 }
 
 util::result<std::string, std::string> read_api_token(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return util::fail("token file " + path + ": cannot open it");
-    std::string line;
-    std::getline(in, line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto read = util::first_line_of_file(path);
+    if (!read) return util::fail("token file " + path + ": " + read.error());
+    const std::string& line = *read;
     // Long enough that guessing it within the per-client limit is hopeless.
     if (line.size() < 16)
         return util::fail("token file " + path +

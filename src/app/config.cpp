@@ -10,6 +10,7 @@
 #include "ussdgw/actions/money.hpp"
 #include "ussdgw/app/listen_address.hpp"
 #include "ussdgw/app/log_format.hpp"
+#include "ussdgw/util/first_line.hpp"
 
 namespace ussdgw::app {
 namespace {
@@ -472,15 +473,12 @@ util::result<config, config_errors> parse_config(const std::string& text, const 
                                          x.profile_line, n, x.scratch.profile.name));
         }
         if (!x.scratch.smsc.password_file.empty()) {
-            std::ifstream pw(x.scratch.smsc.password_file);
-            std::string first;
-            if (!pw || !std::getline(pw, first)) {
-                errors.push_back(fmt::format("{}:{}: [smsc {}] password_file {}: cannot read it",
-                                             name, x.header_line, n, x.scratch.smsc.password_file));
-            } else {
-                if (!first.empty() && first.back() == '\r') first.pop_back();
-                link.smsc.password = first;
-            }
+            if (auto pw = util::first_line_of_file(x.scratch.smsc.password_file); !pw)
+                errors.push_back(fmt::format("{}:{}: [smsc {}] password_file {}: {}", name,
+                                             x.header_line, n, x.scratch.smsc.password_file,
+                                             pw.error()));
+            else
+                link.smsc.password = *pw;
         }
         c.extra_links.push_back(std::move(link));
     }

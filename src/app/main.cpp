@@ -30,6 +30,7 @@
 #include "ussdgw/store/schema.hpp"
 #include "ussdgw/store/server_key.hpp"
 #include "ussdgw/app/version.hpp"
+#include "ussdgw/util/first_line.hpp"
 
 namespace ussdgw::app {
 namespace {
@@ -51,11 +52,8 @@ struct flags {
 
 // The first line of a password file, without its line end.
 util::result<std::string, std::string> read_password_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return util::fail("password file " + path + ": cannot open it");
-    std::string line;
-    std::getline(in, line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto line = util::first_line_of_file(path);
+    if (!line) return util::fail("password file " + path + ": " + line.error());
     return line;
 }
 
