@@ -193,6 +193,9 @@ self_service_door::dialog* self_service_door::current(const key& k, std::uint64_
 }
 
 void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
+    if (!s.refused.empty())
+        spdlog::info("[msisdn={} session={}] {}: told so on the screen", k.msisdn, k.session,
+                     s.refused);
     if (!s.call) {
         send_screen(k, s);
         return;

@@ -152,7 +152,9 @@ step hint(dialog_state& st, const std::string& line) {
 }
 
 step invalid_choice(dialog_state& st) {
-    return hint(st, st.menus->say(ui::invalid_choice, st.language, st.latin));
+    step s = hint(st, st.menus->say(ui::invalid_choice, st.language, st.latin));
+    s.refused = "invalid_choice";
+    return s;
 }
 
 // One answer on the current screen; `accepted` tells a walk whether to go on.
@@ -206,11 +208,15 @@ step advance(dialog_state& st, std::string_view input, bool& accepted) {
                     return enter(st, n.next);
                 }
                 accepted = false;
-                if (!n.error.empty()) {
-                    std::string line = n.error[st.language].render(st.values);
-                    return hint(st, st.latin ? util::transliterate(line) : line);
+                {
+                    std::string line = n.error.empty()
+                                           ? t.say(ui::invalid_input, st.language, st.latin)
+                                           : n.error[st.language].render(st.values);
+                    if (!n.error.empty() && st.latin) line = util::transliterate(line);
+                    step s = hint(st, line);
+                    s.refused = "input_rejected";
+                    return s;
                 }
-                return hint(st, t.say(ui::invalid_input, st.language, st.latin));
             case node_kind::confirm:
                 if (input == nav.yes) {
                     st.history.push_back(st.node);
@@ -337,13 +343,18 @@ step start(dialog_state& st, std::shared_ptr<const tree> menus, const profile& w
     // a near miss ("**04*1234*5678#") is masked there too, as SMSCs log MTs.
     if (!parsed) {
         auto echo = redact_dialled(t, dialled);
-        return final_text(st, ui_text(t, ui::bad_request)[st.language].render({{"code", echo}}));
+        step s = final_text(st, ui_text(t, ui::bad_request)[st.language].render({{"code", echo}}));
+        s.refused = "bad_request";
+        return s;
     }
     std::size_t used = 0;
     const code_route* route = match(t, *parsed, used);
-    if (!route)
-        return final_text(st, ui_text(t, ui::unknown_code)[st.language].render(
-                                  {{"code", redact_dialled(t, dialled)}}));
+    if (!route) {
+        step s = final_text(st, ui_text(t, ui::unknown_code)[st.language].render(
+                                    {{"code", redact_dialled(t, dialled)}}));
+        s.refused = "unknown_code";
+        return s;
+    }
     for (std::size_t k = 0; k < route->segments.size(); ++k)
         if (route->segments[k].capture) st.values[route->segments[k].value] = parsed->segments[k];
     for (const auto& [k, v] : route->set) st.values[k] = v;

@@ -35,6 +35,10 @@ struct step {
     /// before it: a resent begin would run it again, so the caller makes it
     /// run once (a dedup key).
     bool dialled = false;
+    /// Why the subscriber's input was not taken, when it was not:
+    /// "invalid_choice", "input_rejected", "unknown_code" or "bad_request"
+    /// (what the daemon logs; never the input, which may be a PIN).
+    std::string refused;
 };
 
 /// Where one dialog is. Default-constructed by the dialog table, filled by start().

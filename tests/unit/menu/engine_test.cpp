@@ -124,7 +124,9 @@ TEST_CASE("engine: input - validation hint - confirm and the action's arguments"
     CHECK(answer(st, "2").text == "Payments\n1 Transfer\n0 Back");
     CHECK(answer(st, "1").text == "Recipient's number (10 digits):");
     // A wrong answer repeats the prompt with the node's one-line hint.
-    CHECK(answer(st, "12345").text == "Need 10 digits.\nRecipient's number (10 digits):");
+    auto short_number = answer(st, "12345");
+    CHECK(short_number.text == "Need 10 digits.\nRecipient's number (10 digits):");
+    CHECK(short_number.refused == "input_rejected");
     CHECK(answer(st, "91612345ab").text == "Need 10 digits.\nRecipient's number (10 digits):");
     CHECK(answer(st, " 9161234567 ").text == "Amount, RUB (1-15000):");
     CHECK(answer(st, "20000").text == "Invalid value.\nAmount, RUB (1-15000):");
@@ -172,10 +174,13 @@ TEST_CASE("engine: an invalid choice repeats the screen with a one-line hint") {
     auto s = answer(st, "9");
     CHECK(s.text == "Invalid choice.\n" + main_en);
     CHECK_FALSE(s.end);
+    CHECK(s.refused == "invalid_choice");
     CHECK(answer(st, "hello").text == "Invalid choice.\n" + main_en);
     CHECK(answer(st, "").text == "Invalid choice.\n" + main_en);
-    // After the hint the menu still works.
-    CHECK(answer(st, "5").text == "Support: 0890, 8 800 250 0890.\n0 Back 00 Main menu");
+    // After the hint the menu still works, and a taken answer is no refusal.
+    auto help = answer(st, "5");
+    CHECK(help.text == "Support: 0890, 8 800 250 0890.\n0 Back 00 Main menu");
+    CHECK(help.refused.empty());
 }
 
 TEST_CASE("engine: a text node ends a dialled string - and keeps a walked dialog open") {
@@ -290,11 +295,13 @@ TEST_CASE("engine: unknown and malformed strings get a final screen - never sile
     auto u = start(st, engine_tree(), en, "*999#");
     CHECK(u.text == "Unknown request *999#.");
     CHECK(u.end);
+    CHECK(u.refused == "unknown_code");
     auto r = start(st, engine_tree(), ru, "*999*1#");
     CHECK(r.text == "Неизвестный запрос *999*1#.");
     auto m = start(st, engine_tree(), en, "hello");
     CHECK(m.text == "Not a USSD request: hello");
     CHECK(m.end);
+    CHECK(m.refused == "bad_request");
     auto e = start(st, engine_tree(), en, "");
     CHECK(e.text == "Not a USSD request:");
     CHECK(e.end);
