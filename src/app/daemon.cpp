@@ -9,7 +9,11 @@ namespace ussdgw::app {
 
 daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_door> door,
                std::shared_ptr<actions::outbox> outbox)
-    : io_(io), cfg_(std::move(cfg)), door_(std::move(door)), route_sweep_(io) {
+    : io_(io),
+      cfg_(std::move(cfg)),
+      door_(std::move(door)),
+      route_sweep_(io),
+      outbox_(std::move(outbox)) {
     for (auto& link : cfg_.links()) {
         link.smsc.name = link.name;
         // Routes outlive their dialog by one more timeout so a late resend of
@@ -21,9 +25,9 @@ daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_do
                  smpp::ussd_routes(link.profile, 2 * cfg_.max_dialogs, 2 * cfg_.dialog_timeout),
                  {}}));
     }
-    if (outbox)
+    if (outbox_)
         sender_ = std::make_shared<outbox_sender>(
-            io.get_executor(), std::move(outbox),
+            io.get_executor(), *outbox_,
             [this](const domain::sms_out& sms, std::function<void(bool, const std::string&)> done) {
                 send_sms(sms, std::move(done));
             },

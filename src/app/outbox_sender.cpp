@@ -6,13 +6,9 @@ namespace ussdgw::app {
 
 namespace asio = boost::asio;
 
-outbox_sender::outbox_sender(asio::any_io_executor executor, std::shared_ptr<actions::outbox> box,
-                             send_fn send, outbox_options options)
-    : executor_(executor),
-      box_(std::move(box)),
-      send_(std::move(send)),
-      options_(options),
-      timer_(executor) {}
+outbox_sender::outbox_sender(asio::any_io_executor executor, actions::outbox& box, send_fn send,
+                             outbox_options options)
+    : executor_(executor), box_(box), send_(std::move(send)), options_(options), timer_(executor) {}
 
 void outbox_sender::start() {
     look();
@@ -40,7 +36,7 @@ void outbox_sender::look() {
     looking_ = true;
     again_ = false;
     std::vector<std::int64_t> busy(busy_.begin(), busy_.end());
-    box_->due(options_.batch, std::move(busy), [self = shared_from_this()](actions::outbox_due d) {
+    box_.due(options_.batch, std::move(busy), [self = shared_from_this()](actions::outbox_due d) {
         asio::post(self->executor_,
                    [self, d = std::move(d)]() mutable { self->on_due(std::move(d)); });
     });
@@ -86,17 +82,17 @@ void outbox_sender::flush() {
     std::vector<std::int64_t> done_ids;
     for (const auto& [id, m] : sent) done_ids.push_back(id);
     done_ids.insert(done_ids.end(), failed.begin(), failed.end());
-    box_->settle(std::move(sent), std::move(failed),
-                 [self = shared_from_this(), done_ids = std::move(done_ids)] {
-                     asio::post(self->executor_, [self, done_ids] {
-                         // Released only once recorded, so a look meanwhile cannot
-                         // pick a row whose send is already answered.
-                         for (auto id : done_ids) self->busy_.erase(id);
-                         self->flushing_ = false;
-                         self->flush();
-                         self->maybe_stopped();
-                     });
-                 });
+    box_.settle(std::move(sent), std::move(failed),
+                [self = shared_from_this(), done_ids = std::move(done_ids)] {
+                    asio::post(self->executor_, [self, done_ids] {
+                        // Released only once recorded, so a look meanwhile cannot
+                        // pick a row whose send is already answered.
+                        for (auto id : done_ids) self->busy_.erase(id);
+                        self->flushing_ = false;
+                        self->flush();
+                        self->maybe_stopped();
+                    });
+                });
 }
 
 void outbox_sender::stop(std::function<void()> done) {

@@ -77,7 +77,8 @@ class daemon {
     std::uint16_t concat_reference_ = 0;
     boost::asio::steady_timer route_sweep_;  // also paces the drain on stop
     std::chrono::steady_clock::time_point drain_deadline_;
-    std::shared_ptr<outbox_sender> sender_;  // null without an outbox
+    std::shared_ptr<actions::outbox> outbox_;  // owned here, on this thread, never by a callback
+    std::shared_ptr<outbox_sender> sender_;    // null without an outbox
     std::function<void(const std::string&)> on_status_;
 };
 

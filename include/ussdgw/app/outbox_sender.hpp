@@ -45,9 +45,12 @@ class outbox_sender : public std::enable_shared_from_this<outbox_sender> {
     using send_fn =
         std::function<void(const domain::sms_out&, std::function<void(bool, const std::string&)>)>;
 
-    /// Builds an unstarted sender. Create with std::make_shared.
-    outbox_sender(boost::asio::any_io_executor executor, std::shared_ptr<actions::outbox> box,
-                  send_fn send, outbox_options options);
+    /// Builds an unstarted sender. Create with std::make_shared. `box` must
+    /// outlive the sender's use: the sender borrows it, never owns it, because
+    /// the store's completions run on its own thread and the last owner of the
+    /// store must not be let go there (its destructor joins that thread).
+    outbox_sender(boost::asio::any_io_executor executor, actions::outbox& box, send_fn send,
+                  outbox_options options);
 
     /// Looks at once, then every `poll`.
     void start();
@@ -69,7 +72,7 @@ class outbox_sender : public std::enable_shared_from_this<outbox_sender> {
     void maybe_stopped();
 
     boost::asio::any_io_executor executor_;
-    std::shared_ptr<actions::outbox> box_;
+    actions::outbox& box_;
     send_fn send_;
     outbox_options options_;
     boost::asio::steady_timer timer_;
