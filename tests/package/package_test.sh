@@ -31,6 +31,7 @@ getent passwd ussdgw >/dev/null && fail "a user ussdgw exists; this test would d
 work=$(mktemp -d)
 cleanup() {
     # Whatever happened, leave the machine as found.
+    for pid in ${sim_pid:-} ${daemon_pid:-}; do kill "$pid" 2>/dev/null || true; done
     dpkg --purge ussdgw >/dev/null 2>&1 || true
     rm -rf /var/lib/ussdgw "$work"
 }
@@ -112,6 +113,71 @@ out=$(check) || fail "--check-config as ussdgw with the store: $out"
 verify=$(systemd-analyze verify --man=no /lib/systemd/system/ussdgw.service 2>&1) ||
     fail "systemd-analyze verify of the installed unit: $verify"
 [[ -z "$verify" ]] || fail "systemd-analyze verify warns: $verify"
+
+step "running as installed, as ussdgw: bind, *111*25#, an API login with that password, /metrics, reload, stop"
+# The unit's command line (the installed config), with the SMSC and the
+# listener pointed at this test's loopback ports; the bind password from the
+# environment (the unit's credential is systemd's to give).
+# Waits for PATTERN in FILE, up to 20 s (a condition with a deadline).
+wait_for() {
+    local deadline=$((SECONDS + 20))
+    until grep -q -- "$2" "$1" 2>/dev/null; do
+        ((SECONDS < deadline)) || fail "no '$2' in $1 within 20 s: $(tail -n 20 "$1")"
+        sleep 0.05
+    done
+}
+# One HTTP request on a fresh connection (bash's /dev/tcp: no client needed).
+http() {  # METHOD PATH [BODY]
+    local body="${3:-}"
+    exec 3<>"/dev/tcp/127.0.0.1/$http_port"
+    printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+        "$1" "$2" "$token" "${#body}" "$body" >&3
+    cat <&3
+    exec 3>&-
+}
+(cd / && runuser -u ussdgw -- /usr/bin/ussdgw-admin --config /etc/ussdgw/ussdgw.conf demo) \
+    >"$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; fail "ussdgw-admin demo as ussdgw"; }
+token=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+install -m 0640 -g ussdgw /dev/null /etc/ussdgw/api-token
+echo "$token" >/etc/ussdgw/api-token
+sed -i 's#^token_file =$#token_file = /etc/ussdgw/api-token#' /etc/ussdgw/ussdgw.conf
+cat >"$work/round.sim" <<'SIM'
+wait-bind
+79160000001 ussd *111*25#
+expect ussd 79160000001 end
+expect sms 79160000001 3339 Your password
+SIM
+/usr/bin/ussdgw-smsc-sim --listen 127.0.0.1:0 --system-id ussdgw --password pkgtest \
+    --script "$work/round.sim" >"$work/sim.log" 2>&1 &
+sim_pid=$!
+wait_for "$work/sim.log" "listening on"
+sim_port=$(sed -n 's/.*listening on .*:\([0-9]*\).*/\1/p' "$work/sim.log" | head -n1)
+# setpriv execs (runuser would fork and stand between the signals and the daemon).
+(cd / && exec setpriv --reuid=ussdgw --regid=ussdgw --init-groups env USSDGW_SMSC_PASSWORD=pkgtest \
+    /usr/bin/ussdgw --config /etc/ussdgw/ussdgw.conf --smsc "127.0.0.1:$sim_port" \
+    --http-listen 127.0.0.1:0) >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+wait_for "$work/daemon.log" "http listening on"
+http_port=$(sed -n 's/.*http listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.log")
+wait "$sim_pid" || fail "the simulator's script failed: $(cat "$work/sim.log")"
+sim_pid=
+password=$(sed -n 's/.*MT sms from=3339 to=79160000001: Your password: \([^.]*\)\..*/\1/p' "$work/sim.log")
+[[ -n "$password" ]] || fail "no password SMS: $(cat "$work/sim.log")"
+reply=$(http POST /api/v1/login "{\"msisdn\": \"79160000001\", \"password\": \"$password\"}")
+[[ "$reply" == *'"result":"accepted"'* ]] || fail "API login with the *111*25# password: $reply"
+metrics=$(http GET /metrics)
+[[ "$metrics" == *'ussdgw_actions_total{action="password_issue",result="ok"} 1'* ]] ||
+    fail "/metrics lacks the password issued: $metrics"
+[[ "$metrics" == *'process_resident_memory_bytes '* ]] || fail "/metrics lacks the process: $metrics"
+kill -HUP "$daemon_pid"
+wait_for "$work/daemon.log" "in service"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "the daemon's exit status was $? on SIGTERM: $(tail -n 20 "$work/daemon.log")"
+grep -q "stopped" "$work/daemon.log" || fail "no clean stop: $(tail -n 20 "$work/daemon.log")"
+grep -qF -- "$password" "$work/daemon.log" && fail "the password is in the daemon's log"
+grep -qF -- "$token" "$work/daemon.log" && fail "the API token is in the daemon's log"
+daemon_pid=
+rm /etc/ussdgw/api-token
 
 step "removing: the config, the user and the data stay"
 echo "smsc" >/etc/ussdgw/smsc-password
