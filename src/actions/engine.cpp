@@ -150,13 +150,17 @@ bool engine::read_only(const std::string& action) const {
     return !e || e->read_only;
 }
 
-outcome engine::storage_failure(const request& req) const {
+outcome storage_failure(const request& req, const rules& cfg) {
     outcome o;
     o.ok = false;
     o.error = "storage_error";
-    o.language = req.language.empty() ? cfg_.default_language : req.language;
+    o.language = req.language.empty() ? cfg.default_language : req.language;
     o.vars["reason"] = text(msg::storage_error, o.language);
     return o;
+}
+
+outcome engine::storage_failure(const request& req) const {
+    return actions::storage_failure(req, cfg_);
 }
 
 outcome engine::invoke(const entry* e, const request& req, const prepared* prep,

@@ -22,6 +22,7 @@ struct store_runner::item {
     std::function<void(store::accounts&)> job;  // runs in the write transaction
     std::function<void(bool committed)> job_done;
     std::chrono::steady_clock::time_point queued;  // when it joined the hashing queue
+    bool write = false;                            // counted in writes_queued_ until committed
 };
 
 namespace {
@@ -58,6 +59,15 @@ struct store_runner::writer {
     std::chrono::steady_clock::time_point pending_since;
 };
 
+/// The calling thread's read connection (the event loop's in the daemon).
+struct store_runner::loop_reader {
+    std::thread::id owner;
+    std::unique_ptr<store::connection> conn;
+    std::unique_ptr<store::accounts> db;
+    std::unique_ptr<engine> eng;
+    std::shared_ptr<const actions::rules> in_force;  // the rules eng has
+};
+
 store_runner::store_runner(runner_options opts)
     : opts_(std::move(opts)), reg_(opts_.actions ? *opts_.actions : builtin_registry()) {
     // Open and migrate here so a bad file fails the constructor, not a thread.
@@ -79,6 +89,7 @@ store_runner::store_runner(runner_options opts)
     rules_ = std::make_shared<const rules>(opts_.cfg);
     st->db = std::make_unique<store::accounts>(*st->conn);
     st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, *hasher_, opts_.clock);
+    if (opts_.inline_reads) reader_ = std::make_unique<loop_reader>();
     writer_ = std::thread([this] { writer_loop(); });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, opts_.hash_threads); ++i)
         hash_threads_.emplace_back([this] { hash_loop(); });
@@ -102,6 +113,8 @@ store_runner::~store_runner() {
 void store_runner::run(request req, std::function<void(outcome)> done) {
     const entry* e = reg_.lookup(req.action);
     const bool hashing = e && e->prepare;
+    const bool write = e && !e->read_only;  // unknown actions change nothing either
+    if (!write && !hashing && reader_ && read_inline(req, done)) return;
     item it;
     it.req = std::move(req);
     it.done = std::move(done);
@@ -109,12 +122,18 @@ void store_runner::run(request req, std::function<void(outcome)> done) {
     bool shed = false;
     {
         std::lock_guard lk(mu_);
+        if (write) {
+            // Counted before anything can commit it; shed requests are uncounted below.
+            ++writes_queued_[it.req.msisdn];
+            it.write = true;
+        }
         if (hashing) {
             auto& mine = hash_queue_[it.req.msisdn];
             shed = hash_waiting_ >= opts_.hash_queue || mine.size() >= opts_.hash_queue_per_number;
             if (shed) {
                 ++stats_.hash_shed;
                 if (mine.empty()) hash_queue_.erase(it.req.msisdn);
+                if (it.write) uncount_write(it.req.msisdn);
             } else {
                 if (mine.empty()) hash_turns_.push_back(it.req.msisdn);
                 mine.push_back(std::move(it));
@@ -142,6 +161,67 @@ void store_runner::run(request req, std::function<void(outcome)> done) {
         hash_cv_.notify_one();
     else
         cv_.notify_one();
+}
+
+void store_runner::uncount_write(const std::string& msisdn) {
+    // Under mu_.
+    auto w = writes_queued_.find(msisdn);
+    if (w != writes_queued_.end() && --w->second == 0) writes_queued_.erase(w);
+}
+
+bool store_runner::read_inline(request& req, std::function<void(outcome)>& done) {
+    auto& r = *reader_;
+    const auto me = std::this_thread::get_id();
+    std::shared_ptr<const rules> now_rules;
+    {
+        std::lock_guard lk(mu_);
+        if (r.owner == std::thread::id{}) r.owner = me;
+        // Another thread's reads, or a read that must see a queued write: the queue.
+        if (r.owner != me || writes_queued_.contains(req.msisdn)) return false;
+        now_rules = rules_;
+    }
+    std::optional<store::archive_row> row;
+    outcome out;
+    try {
+        if (!r.conn) {
+            r.conn =
+                std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only);
+            r.db = std::make_unique<store::accounts>(*r.conn);
+            r.eng = std::make_unique<engine>(*r.db, reg_, *now_rules, *hasher_, opts_.clock);
+            r.in_force = now_rules;
+        }
+        if (r.in_force != now_rules) {
+            r.eng->set_rules(*now_rules);
+            r.in_force = now_rules;
+        }
+        // One snapshot for every query the action makes.
+        store::transaction t(*r.conn, false);
+        out = r.eng->read(req, &row);
+        t.commit();
+    } catch (const std::exception& ex) {
+        // Reopened on the next read: a broken connection must not stay broken.
+        spdlog::error("read of {} failed: {}", req.action, ex.what());
+        r.eng.reset();
+        r.db.reset();
+        r.conn.reset();
+        r.in_force.reset();
+        row.reset();
+        out = storage_failure(req, *now_rules);
+    }
+    {
+        std::lock_guard lk(mu_);
+        ++stats_.actions;
+        ++stats_.inline_reads;
+        ++submitted_;
+        ++completed_;
+        if (row) {
+            const bool wake = inline_archive_.empty() && !writer_holds_archive_;
+            inline_archive_.push_back(std::move(*row));
+            if (wake) cv_.notify_one();
+        }
+    }
+    call_safely(done, std::move(out));
+    return true;
 }
 
 void store_runner::run_daily(std::function<void(daily_report)> done) {
@@ -307,7 +387,10 @@ void store_runner::writer_loop() {
         bool stopping = false;
         {
             std::unique_lock lk(mu_);
-            auto ready = [&] { return stop_ || !queue_.empty(); };
+            auto ready = [&] {
+                return stop_ || !queue_.empty() ||
+                       (!inline_archive_.empty() && w_->pending.empty());
+            };
             if (w_->pending.empty())
                 cv_.wait(lk, ready);
             else
@@ -316,11 +399,18 @@ void store_runner::writer_loop() {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            if (!inline_archive_.empty()) {
+                if (w_->pending.empty()) w_->pending_since = std::chrono::steady_clock::now();
+                for (auto& row : inline_archive_) w_->pending.push_back(std::move(row));
+                inline_archive_.clear();
+            }
             stopping = stop_ && queue_.empty();
             if (batch.empty() && stopping && w_->pending.empty()) return;
         }
         process(batch, stopping);
         for (auto& it : batch) wipe_secrets(it);
+        std::lock_guard lk(mu_);
+        writer_holds_archive_ = !w_->pending.empty();
     }
 }
 
@@ -441,6 +531,9 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
             ++stats_.commits;
         else
             ++stats_.failed_commits;
+        // Committed or rolled back, these writes no longer hold reads back.
+        for (auto* it : late)
+            if (it->write) uncount_write(it->req.msisdn);
     }
     for (std::size_t i = 0; i < late.size(); ++i) {
         auto* it = late[i];

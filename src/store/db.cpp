@@ -147,6 +147,15 @@ void connection::exec(std::string_view sql) {
     }
 }
 
+void connection::run(control c) {
+    static constexpr std::array<std::string_view, 6> sql{"BEGIN",          "BEGIN IMMEDIATE",
+                                                         "COMMIT",         "SAVEPOINT action",
+                                                         "RELEASE action", "ROLLBACK TO action"};
+    auto& st = control_[static_cast<std::size_t>(c)];
+    if (!st.handle()) st = prepare(sql[static_cast<std::size_t>(c)]);
+    st.exec();
+}
+
 bool connection::in_transaction() const noexcept {
     return sqlite3_get_autocommit(db_) == 0;
 }
@@ -158,7 +167,7 @@ int connection::user_version() {
 }
 
 transaction::transaction(connection& c, bool immediate) : c_(c) {
-    c_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+    c_.run(immediate ? connection::control::begin_immediate : connection::control::begin);
 }
 
 transaction::~transaction() {
@@ -171,12 +180,12 @@ transaction::~transaction() {
 
 void transaction::commit() {
     open_ = true;
-    c_.exec("COMMIT");
+    c_.run(connection::control::commit);
     open_ = false;
 }
 
 savepoint::savepoint(connection& c) : c_(c) {
-    c_.exec("SAVEPOINT action");
+    c_.run(connection::control::savepoint);
 }
 
 savepoint::~savepoint() {
@@ -186,12 +195,13 @@ savepoint::~savepoint() {
 }
 
 void savepoint::release() {
-    c_.exec("RELEASE action");
+    c_.run(connection::control::release);
     open_ = false;
 }
 
 void savepoint::rollback() {
-    c_.exec("ROLLBACK TO action; RELEASE action");
+    c_.run(connection::control::rollback_to);
+    c_.run(connection::control::release);
     open_ = false;
 }
 

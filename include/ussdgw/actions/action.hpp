@@ -70,8 +70,9 @@ class catalog {
     virtual const info* find(std::string_view name) const = 0;
 };
 
-/// Runs actions. `done` is invoked exactly once, possibly on another thread;
-/// callers that need their own thread post from it.
+/// Runs actions. `done` is invoked exactly once, possibly on another thread
+/// and possibly before run() returns; callers that need their own thread, or
+/// hold a lock `done` takes, post from it.
 class runner {
   public:
     virtual ~runner() = default;

@@ -40,6 +40,9 @@ std::optional<outcome> decode_outcome(const std::string& s);
 /// "key=value; key=***" with the action's secret params redacted.
 std::string archive_arguments(const entry* e, const args& a);
 
+/// The outcome of a request the store could not serve ("try later").
+outcome storage_failure(const request& req, const rules& cfg);
+
 /// Synchronous action execution on one connection.
 class engine {
   public:

@@ -5,6 +5,11 @@
 // COMMIT (group commit: one fsync for the batch), and only after COMMIT calls
 // the `done` callbacks. Read-only actions run in a read transaction and are
 // answered at once; their archive rows ride along with the next write batch.
+// A read asked from the thread that first called run() (the daemon's event
+// loop) is answered right there, from a read connection of its own (WAL lets
+// it read while the writer writes): no thread hop, no wake-up. Only when that
+// subscriber has a write still queued does the read wait behind it in the
+// queue, so nobody reads around their own change.
 // Argon2id work runs first on a small pool of hashing threads, so a balance
 // queued after a password_set is answered without waiting for the hash.
 
@@ -50,6 +55,9 @@ struct runner_options {
     std::size_t max_batch = 1024;  ///< most requests per group commit
     /// Archive rows of read-only actions wait at most this long for a write batch.
     std::chrono::milliseconds archive_flush_delay{200};
+    /// Reads from the first calling thread are answered inline (see above);
+    /// false sends every request through the writer's queue.
+    bool inline_reads = true;
     const registry* actions = nullptr;   ///< nullptr: builtin_registry()
     std::function<void()> on_hash_task;  ///< test hook: runs on the hashing thread first
 };
@@ -57,6 +65,7 @@ struct runner_options {
 /// Counters for tests and metrics.
 struct runner_stats {
     std::uint64_t actions = 0;           ///< requests answered
+    std::uint64_t inline_reads = 0;      ///< of which reads answered on the calling thread
     std::uint64_t commits = 0;           ///< write transactions committed
     std::uint64_t failed_commits = 0;    ///< write transactions lost (requests told storage_error)
     std::uint64_t hash_waiting = 0;      ///< requests waiting for Argon2id work now
@@ -77,7 +86,8 @@ class store_runner : public runner, public outbox {
     store_runner(const store_runner&) = delete;
     store_runner& operator=(const store_runner&) = delete;
 
-    /// Queues a request; `done` runs on the writer thread after the commit.
+    /// Queues a request; `done` runs on the writer thread after the commit,
+    /// or, for a read answered inline, on the calling thread before run returns.
     void run(request req, std::function<void(outcome)> done) override;
     /// Queues the daily job (blocking fees, promised repayments); `done` after commit.
     void run_daily(std::function<void(daily_report)> done);
@@ -105,6 +115,9 @@ class store_runner : public runner, public outbox {
   private:
     struct item;
     struct writer;
+    struct loop_reader;
+    bool read_inline(request& req, std::function<void(outcome)>& done);
+    void uncount_write(const std::string& msisdn);
     void writer_loop();
     void hash_loop();
     void process(std::vector<item>& batch, bool stopping);
@@ -129,13 +142,21 @@ class store_runner : public runner, public outbox {
     std::unordered_map<std::string, std::deque<item>> hash_queue_;
     std::deque<std::string> hash_turns_;  // numbers with work, in serving order
     std::size_t hash_waiting_ = 0;
+    // Writes queued and not yet committed, per subscriber: a read of theirs
+    // is not answered inline while it would miss one.
+    std::unordered_map<std::string, std::size_t> writes_queued_;
+    // Archive rows of inline reads, for the writer's next transaction. The
+    // writer is woken only when it holds none (else its flush timer takes them).
+    std::vector<store::archive_row> inline_archive_;
+    bool writer_holds_archive_ = false;
     bool stop_ = false;
     bool hash_stop_ = false;
     std::uint64_t submitted_ = 0;
     std::uint64_t completed_ = 0;
     runner_stats stats_;
 
-    std::unique_ptr<writer> w_;  // used only by the writer thread once started
+    std::unique_ptr<writer> w_;            // used only by the writer thread once started
+    std::unique_ptr<loop_reader> reader_;  // used only by the first thread that calls run()
     std::vector<std::thread> hash_threads_;
     std::thread writer_;
 };

@@ -6,6 +6,7 @@
 // for the whole batch after rolling it back.
 
 #include <cstdint>
+#include <array>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -132,9 +133,16 @@ class connection {
     /// The file this connection opened.
     const std::string& path() const noexcept { return path_; }
 
+    /// The transaction statements, each prepared once per connection (they
+    /// run on every request; sqlite3_exec would parse them every time).
+    enum class control { begin, begin_immediate, commit, savepoint, release, rollback_to };
+    /// Runs one of them; throws db_failure on error.
+    void run(control c);
+
   private:
     sqlite3* db_ = nullptr;
     std::string path_;
+    std::array<statement, 6> control_;  // prepared on first use
 };
 
 /// BEGIN [IMMEDIATE] ... COMMIT; rolls back when destroyed uncommitted.

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <future>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -165,6 +166,91 @@ TEST_CASE("a read queued after a write of the same subscriber sees the write") {
     REQUIRE(fr.wait_for(30s) == std::future_status::ready);
     CHECK(fr.get().vars["balance"] == "200.00");
     REQUIRE(pw.get_future().wait_for(30s) == std::future_status::ready);
+}
+
+TEST_CASE(
+    "a read from the first calling thread is answered before run returns - its archive row "
+    "follows") {
+    fixture f;
+    actions::request b;
+    b.msisdn = en1;
+    b.action = "balance";
+    std::optional<actions::outcome> got;
+    std::thread::id answered_on;
+    f.runner->run(b, [&](actions::outcome o) {
+        got = std::move(o);
+        answered_on = std::this_thread::get_id();
+    });
+    // No waiting at all: the event loop's reads never leave its thread.
+    REQUIRE(got.has_value());
+    CHECK(got->vars["balance"] == "250.00");
+    CHECK(answered_on == std::this_thread::get_id());
+    CHECK(f.runner->stats().inline_reads == 1);
+    // The read is archived like any other, by the writer within its flush delay.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::int64_t rows = 0;
+    while ((rows = f.scalar("SELECT count(*) FROM archive WHERE action='balance'")) == 0 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    CHECK(rows == 1);
+}
+
+TEST_CASE("reads from any other thread go through the writer's queue") {
+    fixture f;
+    auto ask = [&](const std::string& who) {
+        actions::request b;
+        b.msisdn = who;
+        b.action = "balance";
+        std::promise<std::thread::id> p;
+        f.runner->run(b, [&](actions::outcome) { p.set_value(std::this_thread::get_id()); });
+        auto fut = p.get_future();
+        REQUIRE(fut.wait_for(30s) == std::future_status::ready);
+        return fut.get();
+    };
+    CHECK(ask(en1) == std::this_thread::get_id());  // this thread is the first
+    std::thread::id other, answered;
+    std::thread([&] {
+        other = std::this_thread::get_id();
+        answered = ask(ru2);
+    }).join();
+    CHECK(answered != other);
+    f.runner->drain();  // counted once its batch is done, just after the answer
+    CHECK(f.runner->stats().inline_reads == 1);
+    CHECK(f.runner->stats().actions == 2);
+}
+
+TEST_CASE("while a subscriber's write is queued their reads take the queue - others stay inline") {
+    fixture f;
+    std::promise<void> gate;
+    auto gate_f = gate.get_future().share();
+    f.start([gate_f](actions::runner_options& o) {
+        o.on_hash_task = [gate_f] { gate_f.wait_for(30s); };
+    });
+    std::promise<actions::outcome> pset, pmine;
+    actions::request s;
+    s.msisdn = en1;
+    s.action = "password_set";
+    s.arguments = {{"password", "Hello123"}};
+    f.runner->run(s, [&](actions::outcome x) { pset.set_value(x); });
+    std::optional<actions::outcome> other;
+    actions::request b;
+    b.msisdn = ru2;
+    b.action = "balance";
+    f.runner->run(b, [&](actions::outcome x) { other = x; });
+    CHECK(other.has_value());  // another subscriber: inline, at once
+    CHECK(f.runner->stats().inline_reads == 1);
+    b.msisdn = en1;
+    f.runner->run(b, [&](actions::outcome x) { pmine.set_value(x); });
+    auto mine = pmine.get_future();
+    REQUIRE(mine.wait_for(30s) == std::future_status::ready);
+    CHECK(mine.get().ok);
+    CHECK(f.runner->stats().inline_reads == 1);  // en1's went through the writer
+    gate.set_value();
+    REQUIRE(pset.get_future().wait_for(30s) == std::future_status::ready);
+    f.runner->drain();
+    // Once the write committed, the subscriber's reads are inline again.
+    f.call(en1, "balance");
+    CHECK(f.runner->stats().inline_reads == 2);
 }
 
 TEST_CASE("a balance queued after a password_set does not wait for the hash") {
