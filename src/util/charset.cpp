@@ -1,6 +1,7 @@
 #include "ussdgw/util/charset.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace ussdgw::util {
 namespace {
@@ -47,25 +48,42 @@ constexpr std::array<extension, 10> extension_table = {{
     {0x65, 0x20AC},
 }};
 
+// Every GSM code point but the euro sign is below U+0400: a reverse table
+// indexed by code point answers each character with one load (a linear scan
+// of the alphabet was a sixth of the daemon's time per screen). Entry: 0 not
+// GSM, 1..128 a basic septet + 1, 0x100 | code an extension character.
+constexpr std::size_t reverse_size = 0x400;
+constexpr std::array<std::uint16_t, reverse_size> reverse_table = [] {
+    std::array<std::uint16_t, reverse_size> t{};
+    for (std::size_t i = 0; i < basic_table.size(); ++i)
+        // 0x1B's slot holds NBSP as a placeholder; NBSP itself is not GSM.
+        if (i != static_cast<std::size_t>(escape) && basic_table[i] < reverse_size)
+            t[basic_table[i]] = static_cast<std::uint16_t>(i + 1);
+    for (const auto& e : extension_table)
+        if (e.cp < reverse_size)
+            t[e.cp] = static_cast<std::uint16_t>(0x100 | static_cast<unsigned char>(e.septet));
+    return t;
+}();
+constexpr char32_t euro = 0x20AC;
+constexpr char euro_code = 0x65;
+
 // Septet(s) for a code point: 1 for basic, 2 for extension, 0 if none.
 int gsm7_lookup(char32_t cp, char& first, char& second) {
-    // 0x1B's slot holds NBSP as a placeholder; NBSP itself is not GSM.
-    if (cp != 0x00A0) {
-        for (std::size_t i = 0; i < basic_table.size(); ++i) {
-            if (basic_table[i] == cp) {
-                first = static_cast<char>(i);
-                return 1;
-            }
-        }
+    if (cp == euro) {
+        first = escape;
+        second = euro_code;
+        return 2;
     }
-    for (const auto& e : extension_table) {
-        if (e.cp == cp) {
-            first = escape;
-            second = e.septet;
-            return 2;
-        }
+    if (cp >= reverse_size) return 0;
+    const auto v = reverse_table[cp];
+    if (v == 0) return 0;
+    if (v < 0x100) {
+        first = static_cast<char>(v - 1);
+        return 1;
     }
-    return 0;
+    first = escape;
+    second = static_cast<char>(v & 0x7F);
+    return 2;
 }
 
 }  // namespace

@@ -152,6 +152,31 @@ TEST_CASE("every GSM7 septet (basic and extension) round trips through UTF-8") {
     }
 }
 
+TEST_CASE("no code point outside the alphabet is taken for GSM7 - every BMP code point checked") {
+    // The reference: what each septet decodes to (the encoder is table-driven
+    // by code point; this walks the whole plane against the decoder instead).
+    std::u32string basic, extended;
+    for (int i = 0; i < 128; ++i)
+        if (i != 0x1B) basic += code_points(gsm7_to_utf8(std::string(1, static_cast<char>(i))));
+    for (int code : {0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65})
+        extended += code_points(gsm7_to_utf8(std::string{'\x1B', static_cast<char>(code)}));
+    int taken = 0;
+    for (char32_t cp = 0; cp < 0x10000; ++cp) {
+        if (cp >= 0xD800 && cp < 0xE000) continue;  // surrogates are not characters
+        std::string u;
+        utf8_append(u, cp);
+        const auto n = gsm7_septets(u);
+        const bool in_basic = basic.find(cp) != std::u32string::npos;
+        const bool in_ext = extended.find(cp) != std::u32string::npos;
+        if (n.has_value() != (in_basic || in_ext) || (n && *n != (in_ext ? 2u : 1u))) {
+            CAPTURE(static_cast<std::uint32_t>(cp));
+            FAIL("GSM7 table disagrees with the decoder");
+        }
+        taken += n.has_value();
+    }
+    CHECK(taken == 127 + 10);
+}
+
 TEST_CASE("gsm7_to_utf8: unknown escapes - lone escape - high bit") {
     // Unknown escape: the base table's character (3GPP TS 23.038 6.2.1.1).
     CHECK(gsm7_to_utf8("\x1B\x41") == "A");
