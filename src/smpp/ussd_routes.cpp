@@ -10,9 +10,9 @@ bool looks_like_service_string(const std::string& text) {
 
 }  // namespace
 
-std::size_t ussd_routes::key_hash::operator()(const key& k) const noexcept {
-    const std::size_t h = std::hash<std::string>{}(k.msisdn);
-    return h ^ (k.session + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+ussd_routes::key::key(std::string m, std::uint32_t s)
+    : msisdn(std::move(m)), session(s), hash(std::hash<std::string>{}(msisdn)) {
+    hash ^= session + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
 }
 
 ussd_routes::ussd_routes(smsc_profile profile, std::size_t capacity, clock::duration keep)
@@ -28,20 +28,22 @@ void ussd_routes::new_bind() {
     decided_ = false;
 }
 
-ussd_routes::record& ussd_routes::touch(const key& k, clock::time_point now) {
-    auto it = records_.find(k);
-    if (it == records_.end()) {
-        if (records_.size() >= capacity_) {
-            // Full: the least recently used record goes (usually long ended).
-            records_.erase(by_age_.front());
-            by_age_.pop_front();
-        }
-        it = records_.emplace(k, record{}).first;
-        by_age_.push_back(k);
-        it->second.age = std::prev(by_age_.end());
-    } else {
-        by_age_.splice(by_age_.end(), by_age_, it->second.age);
+ussd_routes::record& ussd_routes::touch(table::iterator it, clock::time_point now) {
+    by_age_.splice(by_age_.end(), by_age_, it->second.age);
+    it->second.touched = now;
+    return it->second;
+}
+
+ussd_routes::record& ussd_routes::add(const key& k, clock::time_point now) {
+    if (records_.size() >= capacity_) {
+        // Full: the least recently used record goes (usually long ended).
+        auto victim = records_.find(*by_age_.front());
+        by_age_.pop_front();
+        records_.erase(victim);
     }
+    auto it = records_.emplace(k, record{}).first;
+    by_age_.push_back(&it->first);
+    it->second.age = std::prev(by_age_.end());
     it->second.touched = now;
     return it->second;
 }
@@ -86,13 +88,13 @@ mo_verdict ussd_routes::on_mo(ussd_message& m, clock::time_point now) {
     const mark now_mark{m.route.its_sequence, fingerprint_(m.in.text), m.in.kind};
     if (r && sequenced && m.in.kind == domain::ussd_kind::answer) {
         if (style() == sequence_style::moves && repeats(*r, now_mark)) {
-            touch(k, now);
+            touch(found, now);
             return mo_verdict::resend;
         }
         learn(*r, now_mark);
     }
 
-    record& rec = touch(k, now);
+    record& rec = r ? touch(found, now) : add(k, now);
     if (m.in.kind == domain::ussd_kind::begin) {
         // A new dialog: nothing of the old one with this key can be repeated in it.
         rec.marks = 0;
@@ -125,13 +127,13 @@ void ussd_routes::on_screen(const std::string& msisdn, std::uint32_t session, bo
                             clock::time_point now) {
     auto it = records_.find(key{msisdn, session});
     if (it == records_.end()) return;
-    record& r = touch(it->first, now);
+    record& r = touch(it, now);
     if (end) r.open = false;
 }
 
 void ussd_routes::sweep(clock::time_point now) {
     while (!by_age_.empty()) {
-        auto it = records_.find(by_age_.front());
+        auto it = records_.find(*by_age_.front());
         if (it != records_.end() && now - it->second.touched < keep_) break;
         if (it != records_.end()) records_.erase(it);
         by_age_.pop_front();

@@ -77,13 +77,19 @@ class ussd_routes {
     std::size_t size() const { return records_.size(); }
 
   private:
+    // The hash is computed once per key: a lookup walks bucket chains that
+    // rehash every node they pass, and the table holds ended dialogs too.
     struct key {
+        key(std::string m, std::uint32_t s);
         std::string msisdn;
         std::uint32_t session = 0;
-        bool operator==(const key&) const = default;
+        std::size_t hash = 0;
+        bool operator==(const key& o) const {
+            return hash == o.hash && session == o.session && msisdn == o.msisdn;
+        }
     };
     struct key_hash {
-        std::size_t operator()(const key& k) const noexcept;
+        std::size_t operator()(const key& k) const noexcept { return k.hash; }
     };
     // One MO as remembered: enough to recognise its resend, not its text.
     struct mark {
@@ -97,10 +103,12 @@ class ussd_routes {
         std::array<mark, 4> recent{};  // ring of the last MOs that carried a sequence
         std::size_t marks = 0;         // how many were written (ring index = marks % 4)
         clock::time_point touched;
-        std::list<key>::iterator age;  // position in by_age_
+        std::list<const key*>::iterator age;  // position in by_age_
     };
+    using table = std::unordered_map<key, record, key_hash>;
 
-    record& touch(const key& k, clock::time_point now);
+    record& touch(table::iterator it, clock::time_point now);
+    record& add(const key& k, clock::time_point now);
     bool repeats(const record& r, const mark& m) const;
     void learn(const record& r, const mark& m);
 
@@ -108,8 +116,8 @@ class ussd_routes {
     std::size_t capacity_;
     clock::duration keep_;
     util::fingerprinter fingerprint_;
-    std::unordered_map<key, record, key_hash> records_;
-    std::list<key> by_age_;  // least recently touched first
+    table records_;
+    std::list<const key*> by_age_;  // least recently touched first (keys live in records_)
     sequence_style learned_ = sequence_style::fixed;
     int moves_seen_ = 0;
     bool decided_ = false;
