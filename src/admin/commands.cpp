@@ -10,6 +10,7 @@
 #include "table.hpp"
 #include "ussdgw/actions/engine.hpp"
 #include "ussdgw/actions/money.hpp"
+#include "ussdgw/actions/msisdn.hpp"
 #include "ussdgw/actions/usage.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/store/db.hpp"
@@ -113,6 +114,19 @@ int cmd_subscriber_add(const store_files& db, const add_options& given) {
             return exit_code::usage;
         }
     }
+    if (o.count > 1 && (o.pin || o.puk)) {
+        std::cerr << "error: --pin/--puk/--codes-file provision one number; not with --count\n";
+        return exit_code::usage;
+    }
+    const std::uint64_t first = std::stoull(o.msisdn);
+    if (auto last = std::to_string(first + o.count - 1); o.count > 1 && [&] {
+            auto n = actions::normalize_msisdn(last);
+            return !n || n.value() != last;
+        }()) {
+        std::cerr << "error: --count " << o.count << " from " << o.msisdn
+                  << " runs past the last number of that length\n";
+        return exit_code::usage;
+    }
     auto s = open(db);
     if (!s) return exit_code::store;
     if (!s->db->find_tariff(o.tariff)) {
@@ -121,34 +135,46 @@ int cmd_subscriber_add(const store_files& db, const add_options& given) {
         std::cerr << "\n";
         return exit_code::usage;
     }
-    store::subscriber sub;
-    sub.msisdn = o.msisdn;
-    sub.tariff = o.tariff;
-    sub.language = o.language;
-    sub.balance = *balance;
-    sub.created = actions::system_now();
     store::transaction t(*s->conn);
-    if (!s->db->add_subscriber(sub)) {
-        std::cerr << "error: subscriber " << o.msisdn << " already exists\n";
-        return exit_code::refused;
+    const auto created = actions::system_now();
+    std::string last;
+    for (std::uint64_t i = 0; i < o.count; ++i) {
+        store::subscriber sub;
+        sub.msisdn = o.count == 1 ? o.msisdn : std::to_string(first + i);
+        sub.tariff = o.tariff;
+        sub.language = o.language;
+        sub.balance = *balance;
+        sub.created = created;
+        // All or nothing: one number taken leaves the whole block unprovisioned.
+        if (!s->db->add_subscriber(sub)) {
+            std::cerr << "error: subscriber " << sub.msisdn << " already exists"
+                      << (o.count > 1 ? "; no number of the block was added" : "") << "\n";
+            return exit_code::refused;
+        }
+        if (o.pin || o.puk) {
+            store::sim_row sim;
+            sim.pin_hash = s->hasher->hash(o.pin.value_or("0000"));
+            sim.puk_hash = s->hasher->hash(o.puk.value_or(store::random_password(16)));
+            s->db->put_sim(sub.msisdn, sim);
+        }
+        store::archive_row row;
+        row.msisdn = sub.msisdn;
+        row.time = created;
+        row.channel = "admin";
+        row.action = "subscriber_add";
+        row.arguments = "tariff=" + o.tariff + "; balance=" + rub(*balance);
+        row.result = "ok";
+        s->db->add_archive(row);
+        last = sub.msisdn;
     }
-    if (o.pin || o.puk) {
-        store::sim_row sim;
-        sim.pin_hash = s->hasher->hash(o.pin.value_or("0000"));
-        sim.puk_hash = s->hasher->hash(o.puk.value_or(store::random_password(16)));
-        s->db->put_sim(o.msisdn, sim);
-    }
-    store::archive_row row;
-    row.msisdn = o.msisdn;
-    row.time = sub.created;
-    row.channel = "admin";
-    row.action = "subscriber_add";
-    row.arguments = "tariff=" + o.tariff + "; balance=" + rub(*balance);
-    row.result = "ok";
-    s->db->add_archive(row);
     t.commit();
-    std::cout << "subscriber " << o.msisdn << " added: tariff " << o.tariff << ", balance "
-              << rub(*balance) << " RUB, language " << o.language << "\n";
+    if (o.count == 1)
+        std::cout << "subscriber " << o.msisdn << " added: tariff " << o.tariff << ", balance "
+                  << rub(*balance) << " RUB, language " << o.language << "\n";
+    else
+        std::cout << o.count << " subscribers " << o.msisdn << ".." << last << " added: tariff "
+                  << o.tariff << ", balance " << rub(*balance) << " RUB each, language "
+                  << o.language << "\n";
     return exit_code::ok;
 }
 

@@ -39,6 +39,9 @@ struct add_options {
     /// second, so the codes never appear in the process list; an empty line
     /// leaves that code as --pin/--puk (or unset) says.
     std::string codes_file;
+    /// Numbers to provision from msisdn on (a block, in one transaction); SIM
+    /// codes only for a single number (each is an Argon2id hash).
+    std::uint64_t count = 1;
 };
 
 /// `init`: create or migrate.

@@ -77,6 +77,11 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     sadd->add_option("--tariff", add.tariff, "Tariff name")->capture_default_str();
     sadd->add_option("--language", add.language, "en or ru")->capture_default_str();
+    sadd->add_option("--count", add.count,
+                     "Provision a block of this many consecutive numbers from MSISDN on, in one "
+                     "transaction (no --pin/--puk then)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
     std::string pin, puk;
     auto* pin_opt = sadd->add_option(
         "--pin", pin,

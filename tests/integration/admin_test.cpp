@@ -97,6 +97,30 @@ TEST_CASE("admin: init - demo - add - show - topup - archive") {
     CHECK_FALSE(has(arch, "subscriber_add"));
 }
 
+TEST_CASE("admin: a block of numbers is provisioned whole or not at all") {
+    temp_dir dir;
+    auto db = dir.file("block.db");
+    REQUIRE(admin({"init", "--db", db}).code == 0);
+    REQUIRE(admin({"demo", "--db", db}).code == 0);
+    auto block = admin({"subscriber", "add", "79170000000", "--count", "1000", "--balance", "50",
+                        "--tariff", "Smart", "--db", db});
+    CHECK(block.code == 0);
+    CHECK(has(block, "1000 subscribers 79170000000..79170000999 added"));
+    CHECK(has(admin({"subscriber", "show", "79170000500", "--db", db}), "50.00 RUB"));
+    CHECK(admin({"subscriber", "show", "79170001000", "--db", db}).code != 0);
+    // One number of the next block is taken: none of it is added.
+    auto clash = admin({"subscriber", "add", "79170000990", "--count", "20", "--db", db});
+    CHECK(clash.code == 1);
+    CHECK(has(clash, "79170000990 already exists; no number of the block was added"));
+    CHECK(admin({"subscriber", "show", "79170001005", "--db", db}).code != 0);
+    // Past the last number of the plan, and SIM codes for many numbers, are refused.
+    auto past = admin({"subscriber", "add", "79999999998", "--count", "5", "--db", db});
+    CHECK(past.code == 2);
+    CHECK(has(past, "runs past the last number"));
+    CHECK(admin({"subscriber", "add", "79180000000", "--count", "2", "--pin", "1234", "--db", db})
+              .code == 2);
+}
+
 TEST_CASE("admin: errors name what was wrong") {
     temp_dir d;
     auto db = d.file("e.db");
