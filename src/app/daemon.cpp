@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "ussdgw/smpp/translate.hpp"
 
 namespace ussdgw::app {
@@ -16,6 +18,11 @@ daemon::daemon(boost::asio::io_context& io, config cfg, std::unique_ptr<front_do
       outbox_(std::move(outbox)) {
     for (auto& link : cfg_.links()) {
         link.smsc.name = link.name;
+        // Every open dialog may have one screen waiting for the window: the
+        // queue must hold them all, or a burst of begins beyond the default
+        // 10,000 would be shed (each queued screen is a PDU, about 400 bytes).
+        link.smsc.session.max_queued_requests =
+            std::max(link.smsc.session.max_queued_requests, 2 * cfg_.max_dialogs);
         // Routes outlive their dialog by one more timeout so a late resend of
         // the last answer is still recognised.
         binds_.push_back(std::make_unique<bind>(

@@ -198,8 +198,7 @@ void client::attempt(std::shared_ptr<queued_submit> q) {
         return;
     }
     if (!bound_ || !session_) {
-        unbound_.push_back(std::move(q));
-        expire_unbound();
+        park(std::move(q));
         return;
     }
     ++in_flight_;
@@ -228,9 +227,12 @@ void client::attempt(std::shared_ptr<queued_submit> q) {
                     r.error() == request_failure::refused) &&
                    clock::now() < q->deadline && !self->stopping_) {
             // The link dropped before an answer: send again once rebound.
+            // Parked, never sent again from here: this callback can run
+            // inside session::request (a stopped session refuses at once), and
+            // trying again in place recursed until the stack overflowed.
             ++self->stats_.retries;
             ++self->stats_.retries_by_status[0];
-            self->attempt(q);
+            self->park(q);
         } else {
             self->finish(q, {false, 0, {}, to_string(r.error())});
         }
@@ -249,6 +251,23 @@ void client::finish(const std::shared_ptr<queued_submit>& q, submit_outcome o) {
                      o.answered ? status_name(o.status) : o.failure);
     }
     if (q->done) q->done(o);
+}
+
+void client::park(std::shared_ptr<queued_submit> q) {
+    // Once per turn of the event loop, whatever was parked in it: a link
+    // dropping with thousands of submits in flight parks each one, and
+    // looking at the whole queue for each would be quadratic.
+    unbound_.push_back(std::move(q));
+    if (park_posted_) return;
+    park_posted_ = true;
+    asio::post(executor_, [self = shared_from_this()] {
+        self->park_posted_ = false;
+        // Rebound meanwhile (a late failure of the old session): send now.
+        if (self->bound_ && self->session_ && self->session_->open())
+            self->flush_unbound();
+        else
+            self->expire_unbound();
+    });
 }
 
 void client::flush_unbound() {

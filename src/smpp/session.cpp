@@ -20,6 +20,8 @@ const char* to_string(request_failure f) {
             return "connection closed";
         case request_failure::refused:
             return "session not accepting requests";
+        case request_failure::full:
+            return "too many requests waiting for the SMSC's window";
         case request_failure::encode:
             return "PDU could not be encoded";
     }
@@ -53,8 +55,12 @@ std::uint32_t session::next_sequence() {
 }
 
 void session::request(pdu p, response_handler done) {
-    if (stopped_ || waiting_.size() >= options_.max_queued_requests) {
+    if (stopped_) {
         done(util::fail(request_failure::refused));
+        return;
+    }
+    if (waiting_.size() >= options_.max_queued_requests) {
+        done(util::fail(request_failure::full));
         return;
     }
     if (outstanding_.size() >= options_.window || !waiting_.empty()) {

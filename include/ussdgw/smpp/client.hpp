@@ -116,6 +116,7 @@ class client : public std::enable_shared_from_this<client> {
     void schedule_reconnect(const std::string& reason);
     void attempt(std::shared_ptr<queued_submit> q);
     void finish(const std::shared_ptr<queued_submit>& q, submit_outcome o);
+    void park(std::shared_ptr<queued_submit> q);
     void flush_unbound();
     void expire_unbound();
     void maybe_finish_drain();
@@ -141,6 +142,7 @@ class client : public std::enable_shared_from_this<client> {
     bool stopping_ = false;
     bool unbinding_ = false;
     bool refusing_ = false;
+    bool park_posted_ = false;  // a look at the parked submits is posted
     std::function<void()> on_stopped_;
     client_stats stats_;
     std::shared_ptr<pdu_tally> tally_ = std::make_shared<pdu_tally>();

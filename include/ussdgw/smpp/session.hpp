@@ -38,7 +38,8 @@ struct session_options {
 enum class request_failure {
     timeout,  ///< no response within response_timeout
     closed,   ///< the connection ended first
-    refused,  ///< the session is stopped or the queue is full
+    refused,  ///< the session is stopped
+    full,     ///< max_queued_requests are already waiting for the window
     encode,   ///< the PDU could not be encoded
 };
 
