@@ -188,8 +188,8 @@ expect ussd 79160000001 continue Service *111#
 expect ussd 79160000001 continue Service *111#
 )");
     auto sim = start_sim({"--answer-op", "21", "--script", script});
-    auto daemon = start_daemon(sim.port, {"--config", config(dir, styles().front()), "--db",
-                                          demo_store(dir)});
+    auto daemon = start_daemon(
+        sim.port, {"--config", config(dir, styles().front()), "--db", demo_store(dir)});
     auto rc = sim.proc->wait_exit(patience * 2);
     daemon->signal(SIGTERM);
     REQUIRE(daemon->wait_exit(patience) == 0);
