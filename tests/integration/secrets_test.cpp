@@ -167,3 +167,53 @@ expect ussd 79001112233 end
     INFO("daemon:\n" << daemon->output());
     CHECK(rc == 0);
 }
+
+TEST_CASE("a secret answer typed into a USSD prompt never reaches the debug log") {
+    // No shipped menu asks for a secret on a screen (SIM codes come in the
+    // dialled string), so this copy of the menus adds one.
+    temp_dir dir;
+    const auto menus = dir.file("menus");
+    std::filesystem::copy(shipped_menus(), menus, std::filesystem::copy_options::recursive);
+    std::ofstream(menus + "/secret_prompt.yaml") << R"(nodes:
+  secret_code:
+    type: input
+    prompt: {en: "Your code:", ru: "Ваш код:"}
+    var: code
+    digits: true
+    length: [4, 8]
+    secret: true
+    next: secret_done
+  secret_done:
+    type: text
+    text: {en: "Code taken.", ru: "Код принят."}
+  plain_code:
+    type: input
+    prompt: {en: "Any number:", ru: "Любое число:"}
+    var: number
+    digits: true
+    next: secret_done
+codes:
+  - {code: "*111*98#", goto: secret_code}
+  - {code: "*111*97#", goto: plain_code}
+)";
+    auto sim = start_sim({});
+    auto daemon = start_daemon(
+        sim.port, {"--db", demo_store(dir), "--menus", menus, "--config", fast_hash_config(dir)});
+    REQUIRE(sim.proc->wait_for("bind ok", patience));
+    sim.proc->write("*111*98#\n");
+    REQUIRE(sim.proc->wait_for("Your code:", patience));
+    sim.proc->write("48317256\n");
+    REQUIRE(sim.proc->wait_for("Code taken.", patience));
+    // The control: the same path with a prompt that is not secret is logged,
+    // so the check below is looking at the right lines.
+    sim.proc->write("/release\n*111*97#\n");
+    REQUIRE(sim.proc->wait_for("Any number:", patience));
+    sim.proc->write("13572468\n");
+    REQUIRE(sim.proc->wait_for("Code taken.", patience));
+    REQUIRE(daemon->wait_for("13572468", patience));
+    sim.proc->write("/quit\n");
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(patience) == 0);
+    INFO("daemon output:\n" << daemon->output());
+    CHECK(daemon->output().find("48317256") == std::string::npos);
+}

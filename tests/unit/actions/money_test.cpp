@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "fixture.hpp"
 #include "ussdgw/actions/money.hpp"
 
@@ -178,4 +180,42 @@ TEST_CASE("lent money stays: the full-trust credit limit cannot be transferred")
     CHECK(out.error == "insufficient_funds");
     CHECK(out.vars["reason"].find("1.00 RUB missing") != std::string::npos);
     CHECK(f.balance(ru2) == 100000);
+}
+
+TEST_CASE("a transfer of exactly the whole balance goes through - one kopeck more does not") {
+    fixture f;
+    // en1 has 250.00 and no credit: all of it may move, and nothing more.
+    CHECK(f.call(en1, "transfer", {{"to", ru2}, {"amount", "250.01"}}).error ==
+          "insufficient_funds");
+    auto all = f.call(en1, "transfer", {{"to", ru2}, {"amount", "250"}});
+    REQUIRE(all.ok);
+    CHECK(f.balance(en1) == 0);
+    CHECK(f.balance(ru2) == 125000);
+    CHECK(f.scalar(
+              "SELECT amount FROM archive WHERE msisdn='79160000002' AND action='transfer_in'") ==
+          25000);
+}
+
+TEST_CASE("an action that fails in the store after its first write keeps none of it") {
+    // A copy of the built-in actions plus one that credits the subscriber and
+    // then fails the way a store error does: the credit must be rolled back
+    // with its savepoint, and the subscriber told to try later.
+    actions::registry reg = actions::builtin_registry();
+    actions::entry broken;
+    broken.facts.name = "credit_then_fail";
+    broken.run = [](actions::context& ctx) -> actions::outcome {
+        ctx.db.add_balance(ctx.req.msisdn, 50000);
+        throw std::runtime_error("disk I/O error (simulated)");
+    };
+    reg.add(std::move(broken));
+    fixture f;
+    f.start([&reg](actions::runner_options& o) { o.actions = &reg; });
+    const auto before = f.balance(en1);
+    auto o = f.call(en1, "credit_then_fail");
+    CHECK_FALSE(o.ok);
+    CHECK(o.error == "storage_error");
+    CHECK(f.balance(en1) == before);
+    // The runner goes on: the next action of the same batch shape works.
+    CHECK(f.call(en1, "transfer", {{"to", ru2}, {"amount", "1"}}).ok);
+    CHECK(f.balance(en1) == before - 100);
 }
