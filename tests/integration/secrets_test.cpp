@@ -217,3 +217,31 @@ codes:
     INFO("daemon output:\n" << daemon->output());
     CHECK(daemon->output().find("48317256") == std::string::npos);
 }
+
+TEST_CASE("PIN and PUK guessing: the strikes survive a daemon restart mid-attack") {
+    temp_dir dir;
+    const auto db = demo_store(dir);
+    const auto conf = fast_hash_config(dir);
+    // One daemon life: dial each code, wait for each answer, stop cleanly.
+    auto life = [&](const std::vector<std::pair<std::string, std::string>>& dials) {
+        auto sim = start_sim({});
+        auto daemon = start_daemon(sim.port, {"--db", db, "--config", conf});
+        REQUIRE(sim.proc->wait_for("bind ok", patience));
+        for (const auto& [code, answer] : dials) {
+            CAPTURE(code);
+            sim.proc->write(code + "\n");
+            CHECK(sim.proc->wait_for(answer, patience));
+        }
+        sim.proc->write("/quit\n");
+        daemon->signal(SIGTERM);
+        CHECK(daemon->wait_exit(patience) == 0);
+    };
+    life({{"**04*0000*5678*5678#", "Wrong PIN. Attempts left: 2."},
+          {"**04*0001*5678*5678#", "Wrong PIN. Attempts left: 1."}});
+    // Restarted: the third wrong PIN is the third strike, and then even the
+    // right one is refused.
+    life({{"**04*0002*5678*5678#", "The PIN is blocked"},
+          {"**04*1234*5678*5678#", "The PIN is blocked"},
+          {"**05*00000000*5678*5678#", "Wrong PUK. Attempts left: 9."}});
+    life({{"**05*00000001*5678*5678#", "Wrong PUK. Attempts left: 8."}});
+}
