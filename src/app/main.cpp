@@ -296,6 +296,7 @@ int run_main(int argc, char** argv) {
     door_options.dialog_timeout = cfg.dialog_timeout;
     door_options.max_dialogs = cfg.max_dialogs;
     door_options.duplicate_window = cfg.duplicate_window;
+    door_options.rate_per_subscriber = cfg.rate_per_subscriber;
     if (runner->key()) door_options.request_keys = util::fingerprinter(runner->key()->bytes());
     auto door = std::make_unique<self_service_door>(io.get_executor(), runner,
                                                     std::move(doors).value(), door_options);

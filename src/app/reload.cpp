@@ -96,6 +96,7 @@ void reloader::reload() {
     o.dialog_timeout = fresh->dialog_timeout;
     o.max_dialogs = fresh->max_dialogs;
     o.duplicate_window = fresh->duplicate_window;
+    o.rate_per_subscriber = fresh->rate_per_subscriber;
     door_.reconfigure(o);
     runner_.set_rules(fresh->rules);
     spdlog::set_level(spdlog::level::from_str(fresh->log_level));

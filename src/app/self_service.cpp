@@ -18,7 +18,10 @@ self_service_door::self_service_door(asio::any_io_executor executor,
       doors_(std::move(doors)),
       options_(options),
       table_(options.max_dialogs, options.dialog_timeout),
-      guard_timer_(executor) {}
+      guard_timer_(executor),
+      per_subscriber_(options.rate_per_subscriber),
+      told_(1),
+      logged_(1) {}
 
 self_service_door::~self_service_door() {
     *alive_ = false;
@@ -37,6 +40,10 @@ void self_service_door::reconfigure(const self_service_options& o) {
     options_.dialog_timeout = o.dialog_timeout;
     options_.max_dialogs = o.max_dialogs;
     options_.duplicate_window = o.duplicate_window;
+    if (o.rate_per_subscriber != options_.rate_per_subscriber) {
+        options_.rate_per_subscriber = o.rate_per_subscriber;
+        per_subscriber_ = rate_limiter(o.rate_per_subscriber);  // counts start afresh
+    }
     table_.set_guard(o.dialog_timeout);
     table_.set_capacity(o.max_dialogs);
 }
@@ -123,6 +130,22 @@ void self_service_door::on_ussd(const domain::ussd_in& in) {
 
 void self_service_door::begin(const domain::ussd_in& in) {
     key k{in.msisdn, in.session};
+    if (auto wait = per_subscriber_.take(in.msisdn, steady::now())) {
+        // One number dialling faster than any person does: it hears why and
+        // costs no dialog, no store work beyond its language.
+        ++stats_.dialogs["rate_limited"];
+        // Logged at info once a minute per number: a flood must not flood the log.
+        spdlog::log(
+            logged_.take(in.msisdn, steady::now()) ? spdlog::level::debug : spdlog::level::info,
+            "[msisdn={} session={}] more than {} requests a minute: told busy (next "
+            "in {}s)",
+            in.msisdn, in.session, options_.rate_per_subscriber, wait->count());
+        with_profile(in.msisdn, actions::channel::ussd,
+                     [this, k, tree = doors_.menus](const menu::profile& who) {
+                         send_screen(k, menu::busy(*tree, who));
+                     });
+        return;
+    }
     auto opened = table_.open(k, steady::now());
     if (!opened.state) {
         ++stats_.dialogs["busy"];
@@ -247,6 +270,22 @@ void self_service_door::arm_guard_timer() {
 
 void self_service_door::on_sms(const domain::sms_in& in) {
     auto commands = doors_.commands;
+    if (auto wait = per_subscriber_.take(in.from, steady::now())) {
+        ++stats_.sms_in[{"other", "rate_limited"}];
+        // Told once a minute, not once per SMS: a reply per message would
+        // let a flood of MOs make a flood of MTs.
+        const bool tell = !told_.take(in.from, steady::now());
+        spdlog::log(tell ? spdlog::level::info : spdlog::level::debug,
+                    "[msisdn={} to={}] more than {} requests a minute: SMS not acted on; {}",
+                    in.from, util::for_log(in.to), options_.rate_per_subscriber,
+                    tell ? "told busy" : "already told this minute");
+        if (!tell) return;
+        with_profile(in.from, actions::channel::sms,
+                     [this, in, tree = doors_.menus](const menu::profile& who) {
+                         sinks_.sms({in.to, in.from, menu::busy(*tree, who).text});
+                     });
+        return;
+    }
     if (spdlog::should_log(spdlog::level::debug))
         spdlog::debug("[msisdn={} to={}] SMS: {}", in.from, util::for_log(in.to),
                       util::for_log(commands->redact(in)));

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <fstream>
 
 #include "harness.hpp"
@@ -332,4 +334,37 @@ TEST_CASE("hostile SMSC: screens beyond the queue while the window is stuck are 
     }
     CHECK(answered > 1000);
     CHECK(r.serves(20));
+}
+
+TEST_CASE("one subscriber beyond the per-minute limit hears busy - others are served") {
+    temp_dir dir;
+    auto path = dir.file("limit.conf");
+    std::ofstream(path) << "[rules]\npwhash = minimum\n[ussd]\nrate_per_subscriber = 3\n";
+    auto sim = start_sim({});
+    auto daemon = start_daemon(sim.port, {"--db", demo_store(dir), "--config", path});
+    REQUIRE(sim.proc->wait_for("bind ok", patience));
+    // Three dialogs are the burst; the fourth within the minute is refused politely.
+    for (int i = 0; i < 3; ++i) {
+        sim.proc->write("*111#\n");
+        REQUIRE(sim.proc->wait_for("Service *111#", patience));
+        sim.proc->write("/release\n");
+    }
+    sim.proc->write("*111#\n");
+    CHECK(sim.proc->wait_for("MT ussd to=79160000001 op=17 end: Service is busy, please try later.",
+                             patience));
+    // An SMS from the same number is not acted on either: told once ...
+    sim.proc->write("/sms 8111 0\n");
+    CHECK(sim.proc->wait_for("MT sms from=8111 to=79160000001: Service is busy", patience));
+    // ... and the next one only logged (a flood of MOs must not make a flood of MTs).
+    sim.proc->write("/sms 8111 0\n");
+    CHECK(daemon->wait_for("already told this minute", patience));
+    // Another subscriber is not held back.
+    sim.proc->write("/as 79160000002\n*111#\n");
+    CHECK(sim.proc->wait_for("MT ussd to=79160000002", patience));
+    sim.proc->write("/quit\n");
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(patience) == 0);
+    INFO("simulator output:\n" << sim.proc->output());
+    CHECK(sim.proc->output().find("MT sms from=8111 to=79160000001: Service is busy") ==
+          sim.proc->output().rfind("MT sms from=8111 to=79160000001"));
 }

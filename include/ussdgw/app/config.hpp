@@ -56,6 +56,8 @@ struct config {
     actions::rules rules;
     /// [ussd] duplicate_window: an identical MO within this is an SMSC resend.
     std::chrono::seconds duplicate_window{60};
+    /// [ussd] rate_per_subscriber: dialogs + SMS commands per subscriber per minute (0: off).
+    std::size_t rate_per_subscriber = 60;
     outbox_options outbox;  ///< [outbox] poll, batch (max_age is rules.outbox_max_age_seconds)
     /// [http]: the HTTP listener and the personal-account API (docs/api.md).
     http_settings http;

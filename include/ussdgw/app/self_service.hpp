@@ -15,6 +15,7 @@
 
 #include "ussdgw/actions/action.hpp"
 #include "ussdgw/app/front_door.hpp"
+#include "ussdgw/app/rate_limiter.hpp"
 #include "ussdgw/menu/engine.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/ussd/dialogs.hpp"
@@ -30,6 +31,10 @@ struct self_service_options {
     /// How long a direct code's action (and a proven SMS resend) is
     /// remembered, so a repeat within it is answered without running again.
     std::chrono::seconds duplicate_window{60};
+    /// USSD dialogs plus SMS commands one subscriber may start per minute (a
+    /// burst of that many, then one every 60/N s); beyond it they hear "busy,
+    /// try later". 0: no limit.
+    std::size_t rate_per_subscriber = 60;
     /// Keys the remembered requests (derived from the store's server secret, so
     /// the keys hold no dialled text and stay the same across restarts).
     util::fingerprinter request_keys;
@@ -37,9 +42,11 @@ struct self_service_options {
 
 /// What the door did, counted where it happens (the metrics read it).
 struct door_stats {
-    /// Dialogs by how they ended: completed, released, timeout, busy, expired, error.
+    /// Dialogs by how they ended: completed, released, timeout, busy,
+    /// rate_limited, expired, error.
     std::map<std::string, std::uint64_t> dialogs;
-    /// SMS in by (short number, what answered it: command, reply, help, unknown_number);
+    /// SMS in by (short number, what answered it: command, reply, help,
+    /// unknown_number, rate_limited);
     /// numbers without commands count as "other".
     std::map<std::pair<std::string, std::string>, std::uint64_t> sms_in;
     /// Actions run by (action, result: "ok" or the refusal's error code).
@@ -103,6 +110,9 @@ class self_service_door : public front_door {
     std::size_t in_flight_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     door_stats stats_;
+    rate_limiter per_subscriber_;  // dialogs and SMS commands per subscriber
+    rate_limiter told_;            // one "busy" SMS per subscriber per minute, not one per SMS
+    rate_limiter logged_;          // one info line per limited subscriber per minute
 };
 
 }  // namespace ussdgw::app
