@@ -47,6 +47,10 @@ util::result<fields, std::string> read_fields(std::string_view body,
     } catch (const json::parse_error& e) {
         // Never e.what(): it quotes the bytes it read, which may be the password.
         return util::fail(fmt::format("malformed JSON at byte {}: expected {}", e.byte, shape));
+    } catch (const json::exception&) {
+        // A number beyond a double ({"msisdn": 1e999}) is out_of_range, not a
+        // parse_error; uncaught it would leave the HTTP handler (found by fuzz_api_json).
+        return util::fail("malformed JSON (a number out of range): expected " + shape);
     }
     if (!doc.is_object()) return util::fail("expected " + shape);
     if (!twice.empty()) return util::fail("field " + field_name(twice) + " appears twice");

@@ -219,7 +219,13 @@ load_result load_file(const std::string& path, const actions::catalog& catalog,
     auto doc = f.parse();
     if (doc) {
         loader l{f, catalog, *r};
-        f.check_keys(*doc, {"languages", "strings", "numbers"}, "the file");
+        if (yaml_file::line(*doc) == 0)
+            // An empty file (or only comments) has no node to point at: line 1
+            // then, so the problem is file:line like every other (found by
+            // fuzz_menu_loader).
+            f.report(1, "the file must be a mapping (it is empty)");
+        else
+            f.check_keys(*doc, {"languages", "strings", "numbers"}, "the file");
         if (doc->IsMap()) {
             if (const auto langs = (*doc)["languages"]) {
                 if (auto list = f.scalars(langs, "languages")) r->languages = *list;

@@ -102,6 +102,13 @@ util::result<code, code_error> parse(std::string_view dialled) {
                          "unexpected character " + describe(s[i]) + " at " + std::to_string(i + 1));
         out.segments.push_back(std::move(seg));
     }
+    // The canonical spelling must fit too: 182 characters without the closing
+    // '#' (an SMSC may strip it) are 183 with it, more than any USSD string,
+    // and normalized() would not parse back (found by fuzz_ussd_code).
+    std::size_t canonical = out.prefix.size() + 1;
+    for (const auto& seg : out.segments) canonical += 1 + seg.size();
+    if (canonical > max_dialled_length)
+        return error(code_error::kind::too_long, "request too long");
     return out;
 }
 
