@@ -142,7 +142,7 @@ void self_service_door::begin(const domain::ussd_in& in) {
             in.msisdn, in.session, options_.rate_per_subscriber, wait->count());
         with_profile(in.msisdn, actions::channel::ussd,
                      [this, k, tree = doors_.menus](const menu::profile& who) {
-                         send_screen(k, menu::busy(*tree, who));
+                         answer_outside(k, menu::busy(*tree, who));
                      });
         return;
     }
@@ -154,7 +154,7 @@ void self_service_door::begin(const domain::ussd_in& in) {
         // In the subscriber's language and alphabet, as every screen.
         with_profile(in.msisdn, actions::channel::ussd,
                      [this, k, tree = doors_.menus](const menu::profile& who) {
-                         send_screen(k, menu::busy(*tree, who));
+                         answer_outside(k, menu::busy(*tree, who));
                      });
         return;
     }
@@ -186,7 +186,7 @@ void self_service_door::answer(const domain::ussd_in& in) {
                      in.session);
         with_profile(in.msisdn, actions::channel::ussd,
                      [this, k, tree = doors_.menus](const menu::profile& who) {
-                         send_screen(k, menu::expired(*tree, who));
+                         answer_outside(k, menu::expired(*tree, who));
                      });
         return;
     }
@@ -243,6 +243,13 @@ void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
         if (!d) return;  // dialog gone (timeout, release): the action still counted
         advance(k, id, menu::on_outcome(d->state, o));
     });
+}
+
+void self_service_door::answer_outside(const key& k, const menu::step& s) {
+    // A busy or expired screen belongs to no dialog of ours: it must not
+    // close one. A begin with the same key may have opened a dialog while the
+    // subscriber's language was being looked up, and that dialog goes on.
+    sinks_.ussd({k.msisdn, k.session, s.text, s.end});
 }
 
 void self_service_door::send_screen(const key& k, const menu::step& s) {

@@ -93,6 +93,7 @@ class self_service_door : public front_door {
     void advance(const key& k, std::uint64_t id, menu::step s);
     dialog* current(const key& k, std::uint64_t id);
     void send_screen(const key& k, const menu::step& s);
+    void answer_outside(const key& k, const menu::step& s);
     void run(actions::request req, std::function<void(const actions::outcome&)> then);
     void with_profile(const std::string& msisdn, actions::channel via,
                       std::function<void(const menu::profile&)> then);
