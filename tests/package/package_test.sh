@@ -123,7 +123,7 @@ wait_for() {
     local deadline=$((SECONDS + 20))
     until grep -q -- "$2" "$1" 2>/dev/null; do
         ((SECONDS < deadline)) || fail "no '$2' in $1 within 20 s: $(tail -n 20 "$1")"
-        sleep 0.05
+        sleep 0.05  # allow-sleep: the poll interval of a condition with a 20 s deadline (bash has no file-change wait)
     done
 }
 # One HTTP request on a fresh connection (bash's /dev/tcp: no client needed).
