@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -57,6 +58,7 @@ struct store_runner::writer {
     std::vector<store::archive_row> pending;         // read-only actions' archive rows
     std::shared_ptr<const actions::rules> in_force;  // the rules the engine has
     std::chrono::steady_clock::time_point pending_since;
+    std::uint64_t archive_lost = 0;  // pending rows given up since the last commit
 };
 
 /// The calling thread's read connection (the event loop's in the daemon).
@@ -73,7 +75,8 @@ store_runner::store_runner(runner_options opts)
     // Open and migrate here so a bad file fails the constructor, not a thread.
     w_ = std::make_unique<writer>();
     auto* st = w_.get();
-    st->conn = std::make_unique<store::connection>(opts_.db_path);
+    st->conn = std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_write,
+                                                   opts_.busy_timeout);
     if (opts_.migrate) {
         auto m = store::migrate(*st->conn);
         if (!m) throw std::runtime_error(m.error());
@@ -184,8 +187,8 @@ bool store_runner::read_inline(request& req, std::function<void(outcome)>& done)
     outcome out;
     try {
         if (!r.conn) {
-            r.conn =
-                std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only);
+            r.conn = std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only,
+                                                         opts_.busy_timeout);
             r.db = std::make_unique<store::accounts>(*r.conn);
             r.eng = std::make_unique<engine>(*r.db, reg_, *now_rules, *hasher_, opts_.clock);
             r.in_force = now_rules;
@@ -198,9 +201,10 @@ bool store_runner::read_inline(request& req, std::function<void(outcome)>& done)
         store::transaction t(*r.conn, false);
         out = r.eng->read(req, &row);
         t.commit();
+        faults_.succeeded(store_faults::op::read);
     } catch (const std::exception& ex) {
         // Reopened on the next read: a broken connection must not stay broken.
-        spdlog::error("read of {} failed: {}", req.action, ex.what());
+        faults_.failed(store_faults::op::read, ex, 1);
         r.eng.reset();
         r.db.reset();
         r.conn.reset();
@@ -353,8 +357,8 @@ void store_runner::hash_loop() {
         auto prep = std::make_shared<prepared>();
         try {
             if (!reader) {
-                conn =
-                    std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only);
+                conn = std::make_unique<store::connection>(
+                    opts_.db_path, store::open_mode::read_only, opts_.busy_timeout);
                 reader = std::make_unique<store::accounts>(*conn);
             }
             // A number the store does not serve is refused without any hashing:
@@ -438,6 +442,34 @@ std::shared_ptr<const rules> store_runner::current_rules() const {
     return rules_;
 }
 
+void store_runner::hold_archive(store::fault_kind why, bool stopping) {
+    auto& w = *w_;
+    if (w.pending.empty()) return;
+    // The reads happened, so their rows wait for the next write when the
+    // store failed for a reason that passes. A damaged store, or one failing
+    // for a reason not known, may be failing on the rows themselves: those
+    // are given up rather than retried for ever; so is everything at stop.
+    const bool passes = why == store::fault_kind::disk_full ||
+                        why == store::fault_kind::read_only || why == store::fault_kind::locked ||
+                        why == store::fault_kind::io;
+    const std::size_t keep = passes && !stopping ? archive_rows_held : 0;
+    if (w.pending.size() > keep) {
+        const auto lost = w.pending.size() - keep;
+        w.pending.erase(w.pending.begin(), w.pending.begin() + static_cast<std::ptrdiff_t>(lost));
+        // Once per fault at error: a long one under load gives rows up at every write.
+        spdlog::log(w.archive_lost ? spdlog::level::debug : spdlog::level::err,
+                    "store {}: {} archive row(s) of read-only actions given up with a failed write",
+                    opts_.db_path, lost);
+        w.archive_lost += lost;
+    }
+    if (w.pending.empty()) return;
+    // Tried again with the next write, or on their own a second later: a
+    // writer with nothing else to do must not hammer a failing store.
+    const auto retry =
+        std::max<std::chrono::milliseconds>(archive_retry_delay, opts_.archive_flush_delay);
+    w.pending_since = std::chrono::steady_clock::now() + retry - opts_.archive_flush_delay;
+}
+
 void store_runner::process(std::vector<item>& batch, bool stopping) {
     auto& w = *w_;
     auto& eng = *w.eng;
@@ -477,8 +509,9 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
                 }
             }
             t.commit();
+            faults_.succeeded(store_faults::op::read);
         } catch (const std::exception& ex) {
-            spdlog::error("read batch of {} actions failed: {}", early.size(), ex.what());
+            faults_.failed(store_faults::op::read, ex, early.size());
             outs.clear();
             for (auto* it : early) outs.push_back(eng.storage_failure(it->req));
         }
@@ -495,6 +528,7 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     std::vector<outcome> outs(late.size());
     std::vector<daily_report> reports(late.size());
     bool committed = false;
+    std::optional<store::fault_kind> failure;
     try {
         store::transaction t(*w.conn, true);
         // Read-only actions answered earlier come first, as they happened first.
@@ -518,13 +552,20 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
         t.commit();
         commit_seconds_.observe(std::chrono::steady_clock::now() - before);
         committed = true;
+        faults_.succeeded(store_faults::op::write);
     } catch (const std::exception& ex) {
-        spdlog::error("write batch of {} actions rolled back: {}", late.size(), ex.what());
+        // Everything in the batch is rolled back; each request hears "try
+        // later" below, and the writer goes on with the next batch.
+        const auto told = std::count_if(late.begin(), late.end(),
+                                        [](const item* it) { return !it->job && !it->daily_done; });
+        failure = faults_.failed(store_faults::op::write, ex, static_cast<std::size_t>(told));
     }
-    if (!committed && !w.pending.empty())
-        spdlog::error("{} archive rows of read-only actions were lost with the batch",
-                      w.pending.size());
-    w.pending.clear();
+    if (committed) {
+        w.pending.clear();
+        w.archive_lost = 0;
+    } else {
+        hold_archive(*failure, stopping);
+    }
     {
         std::lock_guard lk(mu_);
         if (committed)

@@ -69,7 +69,8 @@ std::unique_ptr<session> open(const store_files& files, bool migrate) {
         key = std::move(k).value();
         s->db = std::make_unique<store::accounts>(*s->conn);
     } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        // SQLite's words ("file is not a database") do not say which file.
+        std::cerr << "error: store " << path << ": " << store::explain(e) << "\n";
         return nullptr;
     }
     s->hasher = std::make_unique<store::hasher>(s->cfg.pwhash, std::move(key));

@@ -174,6 +174,14 @@ const std::map<std::string, setter>& keys() {
          count<std::size_t>([](config& c) { return &c.hash_queue; }, 1, 100'000)},
         {"store.hash_queue_per_number",
          count<std::size_t>([](config& c) { return &c.hash_queue_per_number; }, 1, 100)},
+        {"store.busy_timeout", custom([](config& c, const std::string& v) {
+             auto d = parse_duration(v);
+             if (!d) return d.error();
+             if (*d < std::chrono::milliseconds(10) || *d > std::chrono::minutes(1))
+                 return std::string("must be from 10ms to 1m");
+             c.busy_timeout = *d;
+             return std::string{};
+         })},
         {"menus.dir", text(&config::menus_dir)},
         {"log.level", custom([](config& c, const std::string& v) {
              static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};

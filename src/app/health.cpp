@@ -31,10 +31,19 @@ void check_health(asio::any_io_executor executor, const daemon& gateway,
                               std::to_string(deadline.count()) + " ms");
     });
     // An empty job still takes the write lock and commits: the store answers a write.
+    // A refusal says why (disk full, read-only, locked, ...): read on the
+    // writer thread, right after the failure it describes.
+    const auto& faults = runner.faults();
     runner.run_job([](store::accounts&) {},
-                   [executor, answer](bool committed) {
-                       asio::post(executor, [answer, committed] {
-                           answer(committed, committed ? "ok" : "the store refused a write");
+                   [executor, answer, &faults](bool committed) {
+                       std::string why = "ok";
+                       if (!committed) {
+                           why = "the store refused a write";
+                           if (auto cause = faults.why_writes_fail(); !cause.empty())
+                               why += ": " + cause;
+                       }
+                       asio::post(executor, [answer, committed, why = std::move(why)] {
+                           answer(committed, why);
                        });
                    });
 }

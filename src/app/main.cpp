@@ -286,10 +286,11 @@ int run_main(int argc, char** argv) {
                               : std::max<std::size_t>(1, std::thread::hardware_concurrency());
         ro.hash_queue = cfg.hash_queue;
         ro.hash_queue_per_number = cfg.hash_queue_per_number;
+        ro.busy_timeout = cfg.busy_timeout;
         ro.cfg = cfg.rules;
         runner = std::make_shared<actions::store_runner>(std::move(ro));
     } catch (const std::exception& e) {
-        spdlog::critical("cannot open the store {}: {}", cfg.db_path, e.what());
+        spdlog::critical("cannot open the store {}: {}", cfg.db_path, store::explain(e));
         return 1;
     }
     self_service_options door_options;

@@ -72,6 +72,23 @@ double cpu_seconds() {
     return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
+// Every kind is listed, failed or not, so an alert's rate() has a series
+// from the start.
+void store_fault_metrics(page& p, const actions::store_faults& f) {
+    using op = actions::store_faults::op;
+    p.family("ussdgw_store_errors_total", "counter",
+             "store reads and write transactions that failed, by kind");
+    for (auto o : {op::write, op::read})
+        for (auto k : store::all_fault_kinds)
+            p.sample("ussdgw_store_errors_total",
+                     label("op", o == op::write ? "write" : "read") + "," +
+                         label("kind", std::string(store::to_string(k))),
+                     static_cast<double>(f.count(o, k)));
+    p.family("ussdgw_store_writes_failing", "gauge",
+             "1 while the store's last write transaction failed");
+    p.sample("ussdgw_store_writes_failing", "", f.writes_failing() ? 1 : 0);
+}
+
 }  // namespace
 
 std::string label(const std::string& name, const std::string& value) {
@@ -178,6 +195,7 @@ std::string render_metrics(const metrics_sources& s) {
         p.family("ussdgw_pwhash_wait_seconds_max", "gauge", "the longest wait for Argon2id work");
         p.sample("ussdgw_pwhash_wait_seconds_max", "",
                  static_cast<double>(st.hash_wait_max_us) / 1e6);
+        store_fault_metrics(p, s.runner->faults());
     }
     if (s.reloads) {
         p.family("ussdgw_menu_reloads_total", "counter", "menu reloads (SIGHUP), by result");

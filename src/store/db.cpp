@@ -10,16 +10,59 @@ namespace ussdgw::store {
 
 namespace {
 
+// The errno behind a failed file operation, for codes that come from one:
+// SQLite's own text ("disk I/O error") does not say whether the disk is full,
+// read-only or failing, and the operator's remedy differs. A failed COMMIT
+// does not set sqlite3_system_errno, but the file that failed keeps its
+// errno: the WAL (the journal) first, where commits write, then the store.
+int file_errno(sqlite3* db, int rc) {
+    switch (rc & 0xff) {
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+        case SQLITE_CANTOPEN:
+        case SQLITE_READONLY:
+            break;
+        default:
+            return 0;
+    }
+    if (!db) return 0;
+    int e = 0;
+    sqlite3_file* journal = nullptr;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK &&
+        journal && journal->pMethods)
+        journal->pMethods->xFileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &e);
+    if (e == 0) sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e);
+    return e != 0 ? e : sqlite3_system_errno(db);
+}
+
+std::string with_errno(std::string msg, int sys_errno) {
+    if (sys_errno != 0) msg += " (" + errno_text(sys_errno) + ")";
+    return msg;
+}
+
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
     std::string msg(what);
     msg += ": ";
     msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    throw db_failure(rc, msg);
+    const int e = file_errno(db, rc);
+    throw db_failure(rc, with_errno(std::move(msg), e), e);
 }
 
 }  // namespace
 
-db_failure::db_failure(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+db_failure::db_failure(int code, const std::string& what, int sys_errno)
+    : std::runtime_error(what), code_(code), sys_errno_(sys_errno) {}
+
+fault_kind fault_of(const std::exception& ex) {
+    if (const auto* f = dynamic_cast<const db_failure*>(&ex)) return f->kind();
+    return fault_kind::other;
+}
+
+std::string explain(const std::exception& ex) {
+    const auto kind = fault_of(ex);
+    if (kind == fault_kind::other) return ex.what();
+    return std::string(describe(kind)) + ": " + ex.what();
+}
 
 cursor::~cursor() {
     sqlite3_reset(s_->handle());
@@ -97,7 +140,9 @@ std::int64_t statement::changes() const {
     return sqlite3_changes64(sqlite3_db_handle(stmt_));
 }
 
-connection::connection(const std::string& path, open_mode mode) : path_(path) {
+connection::connection(const std::string& path, open_mode mode,
+                       std::chrono::milliseconds busy_timeout)
+    : path_(path) {
     if (mode == open_mode::read_write) {
         // A new store is private from its first byte (it will hold secret
         // hashes); SQLite gives the -wal and -shm files the same mode.
@@ -110,15 +155,16 @@ connection::connection(const std::string& path, open_mode mode) : path_(path) {
     flags |= SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
+        const int e = file_errno(db_, rc);
         std::string msg = "cannot open database " + path + ": " +
                           (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
         sqlite3_close(db_);
         db_ = nullptr;
-        throw db_failure(rc, msg);
+        throw db_failure(rc, with_errno(std::move(msg), e), e);
     }
     sqlite3_extended_result_codes(db_, 1);
     // A reader or the admin tool may hold the lock briefly; wait rather than fail.
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
     try {
         if (mode == open_mode::read_write) exec("PRAGMA journal_mode=WAL");
         // FULL: a commit is on disk (WAL fsynced) before COMMIT returns, so a
@@ -143,7 +189,9 @@ void connection::exec(std::string_view sql) {
     if (rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        throw db_failure(sqlite3_extended_errcode(db_), msg + " (in: " + s.substr(0, 80) + ")");
+        const int code = sqlite3_extended_errcode(db_);
+        const int e = file_errno(db_, code);
+        throw db_failure(code, with_errno(msg + " (in: " + s.substr(0, 80) + ")", e), e);
     }
 }
 

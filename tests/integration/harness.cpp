@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -49,6 +50,13 @@ std::unique_ptr<child_process> start_daemon(std::uint16_t port,
         argv.push_back(shipped_menus());
     }
     argv.insert(argv.end(), args.begin(), args.end());
+    // A preloaded shim comes before an ASan daemon's runtime, which ASan
+    // refuses unless told otherwise (a plain build ignores ASAN_OPTIONS).
+    if (env.contains("LD_PRELOAD") && !env.contains("ASAN_OPTIONS")) {
+        const char* given = std::getenv("ASAN_OPTIONS");
+        env["ASAN_OPTIONS"] =
+            (given && *given ? std::string(given) + ":" : "") + "verify_asan_link_order=0";
+    }
     return std::make_unique<child_process>(argv, std::move(env));
 }
 

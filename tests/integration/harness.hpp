@@ -29,7 +29,8 @@ sim_process start_sim(const std::vector<std::string>& args, std::uint16_t port =
 std::string write_script(const temp_dir& dir, const std::string& name, const std::string& body);
 
 /// Starts ussdgw against 127.0.0.1:port with extra flags (password "secret" and the
-/// shipped menus unless given) and extra environment.
+/// shipped menus unless given) and extra environment (with LD_PRELOAD in it, ASan is told
+/// to accept a library loaded before its runtime).
 std::unique_ptr<child_process> start_daemon(std::uint16_t port,
                                             const std::vector<std::string>& args = {},
                                             std::map<std::string, std::string> env = {});

@@ -31,6 +31,8 @@
 #include "ussdgw/actions/outbox.hpp"
 #include "ussdgw/actions/registry.hpp"
 #include "ussdgw/actions/rules.hpp"
+#include "ussdgw/actions/store_faults.hpp"
+#include "ussdgw/store/db.hpp"
 #include "ussdgw/util/histogram.hpp"
 
 namespace ussdgw::actions {
@@ -53,6 +55,8 @@ struct runner_options {
     /// ... and per subscriber number, so one number cannot hold up the others.
     std::size_t hash_queue_per_number = 2;
     std::size_t max_batch = 1024;  ///< most requests per group commit
+    /// How long a statement waits for a lock another process holds.
+    std::chrono::milliseconds busy_timeout = store::default_busy_timeout;
     /// Archive rows of read-only actions wait at most this long for a write batch.
     std::chrono::milliseconds archive_flush_delay{200};
     /// Reads from the first calling thread are answered inline (see above);
@@ -111,6 +115,8 @@ class store_runner : public runner, public outbox {
     const util::histogram& commit_seconds() const { return commit_seconds_; }
     /// The store's server key (nullopt when opened without one).
     const std::optional<store::server_key>& key() const { return key_; }
+    /// The store's failures so far, by kind, and whether writes fail now.
+    const store_faults& faults() const { return faults_; }
 
   private:
     struct item;
@@ -121,12 +127,19 @@ class store_runner : public runner, public outbox {
     void writer_loop();
     void hash_loop();
     void process(std::vector<item>& batch, bool stopping);
+    void hold_archive(store::fault_kind why, bool stopping);
     void finish(std::size_t n);
     void wipe_secrets(item& it);
     std::shared_ptr<const rules> current_rules() const;
 
+    // Archive rows of reads held through failed writes at most, and how
+    // soon a failed flush of them is tried again.
+    static constexpr std::size_t archive_rows_held = 10'000;
+    static constexpr std::chrono::milliseconds archive_retry_delay{1000};
+
     runner_options opts_;
     const registry& reg_;
+    store_faults faults_{opts_.db_path};
     std::optional<store::server_key> key_;
     util::histogram commit_seconds_;
     std::shared_ptr<const rules> rules_;   // under mu_: the latest set_rules()

@@ -58,6 +58,8 @@ struct config {
     std::chrono::seconds duplicate_window{60};
     /// [ussd] rate_per_subscriber: dialogs + SMS commands per subscriber per minute (0: off).
     std::size_t rate_per_subscriber = 60;
+    /// [store] busy_timeout: how long a write waits for a lock another process holds.
+    std::chrono::milliseconds busy_timeout{5000};
     outbox_options outbox;  ///< [outbox] poll, batch (max_age is rules.outbox_max_age_seconds)
     /// [http]: the HTTP listener and the personal-account API (docs/api.md).
     http_settings http;

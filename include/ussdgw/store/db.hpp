@@ -5,12 +5,15 @@
 // an expected refusal, and the runner turns it into a "storage_error" outcome
 // for the whole batch after rolling it back.
 
-#include <cstdint>
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "ussdgw/store/fault.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -20,14 +23,28 @@ namespace ussdgw::store {
 /// A SQLite call that failed where failure is not an expected outcome.
 class db_failure : public std::runtime_error {
   public:
-    /// `code` is SQLite's extended result code.
-    db_failure(int code, const std::string& what);
+    /// `code` is SQLite's extended result code; `sys_errno` the errno of the
+    /// file operation that failed, when one did (0 otherwise).
+    db_failure(int code, const std::string& what, int sys_errno = 0);
     /// SQLite's extended result code.
     int code() const noexcept { return code_; }
+    /// The errno of the failed file operation (ENOSPC, EROFS, ...), or 0.
+    int sys_errno() const noexcept { return sys_errno_; }
+    /// What kind of failure it is (disk full, read-only, locked, ...).
+    fault_kind kind() const noexcept { return classify(code_, sys_errno_); }
 
   private:
     int code_;
+    int sys_errno_;
 };
+
+/// The fault kind of an exception from the store: a db_failure knows its
+/// own; anything else (a refused migration, a bug) is `other`.
+fault_kind fault_of(const std::exception& ex);
+
+/// An exception from the store for a log line: its kind in the operator's
+/// words first when known ("damaged file: database disk image is malformed").
+std::string explain(const std::exception& ex);
 
 class statement;
 
@@ -110,12 +127,18 @@ enum class open_mode {
     read_only,   ///< for readers beside the writer (WAL lets them run concurrently)
 };
 
+/// How long a statement waits for a lock another connection holds, unless
+/// the caller says otherwise ([store] busy_timeout in the daemon).
+inline constexpr std::chrono::milliseconds default_busy_timeout{5000};
+
 /// One SQLite connection, configured for the gateway (WAL, synchronous=FULL,
 /// foreign keys, busy timeout). Not shared between threads.
 class connection {
   public:
-    /// Opens `path`; throws db_failure when it cannot be opened.
-    connection(const std::string& path, open_mode mode = open_mode::read_write);
+    /// Opens `path`; throws db_failure when it cannot be opened. A statement
+    /// that finds the store locked waits up to `busy_timeout` for the lock.
+    connection(const std::string& path, open_mode mode = open_mode::read_write,
+               std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~connection();
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
