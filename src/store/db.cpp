@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <utility>
 
 namespace ussdgw::store {
@@ -27,6 +29,17 @@ int file_errno(sqlite3* db, int rc) {
     }
     if (!db) return 0;
     int e = 0;
+    if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
+        // SQLite opens a store it may not write read-only without a word and
+        // fails at the first write or at the WAL; the errno it keeps is then
+        // another call's. Whether the file opens for writing says why.
+        const char* file = sqlite3_db_filename(db, "main");
+        if (file && *file) {
+            const int fd = ::open(file, O_RDWR | O_CLOEXEC);
+            if (fd < 0) return errno;
+            ::close(fd);
+        }
+    }
     sqlite3_file* journal = nullptr;
     if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK &&
         journal && journal->pMethods)
@@ -166,6 +179,14 @@ connection::connection(const std::string& path, open_mode mode,
     // A reader or the admin tool may hold the lock briefly; wait rather than fail.
     sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
     try {
+        if (mode == open_mode::read_write && sqlite3_db_readonly(db_, "main") == 1) {
+            // SQLite fell back to reading a store it may not write: such a
+            // connection would refuse every write until it is reopened, even
+            // after the fault clears. Refuse it now instead.
+            const int e = file_errno(db_, SQLITE_READONLY);
+            throw db_failure(SQLITE_READONLY,
+                             with_errno("cannot open database " + path + " for writing", e), e);
+        }
         if (mode == open_mode::read_write) exec("PRAGMA journal_mode=WAL");
         // FULL: a commit is on disk (WAL fsynced) before COMMIT returns, so a
         // reply sent after it never promises something a power cut can undo.

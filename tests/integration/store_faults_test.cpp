@@ -248,9 +248,14 @@ void check_fault(gateway& g, const std::string& kind, const std::string& words,
 // shell would: BEGIN EXCLUSIVE through SQLite's own API.
 class lock_holder {
   public:
-    explicit lock_holder(const std::string& db) {
+    /// Opens `db` when `open` (else holds nothing).
+    explicit lock_holder(const std::string& db, bool open = true) {
+        if (!open) return;
         REQUIRE(sqlite3_open_v2(db.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
         sqlite3_busy_timeout(db_, static_cast<int>(patience.count()));
+        // The first statement opens the WAL, which then stays while this is open.
+        REQUIRE(sqlite3_exec(db_, "SELECT count(*) FROM subscribers", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
     }
     ~lock_holder() {
         release();
@@ -260,7 +265,8 @@ class lock_holder {
     lock_holder& operator=(const lock_holder&) = delete;
     void take() { REQUIRE(sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == 0); }
     void release() {
-        if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (db_ && !sqlite3_get_autocommit(db_))
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
 
   private:
@@ -318,6 +324,35 @@ TEST_CASE("store faults: the store locked by another process - try later - then 
     lock_holder other(g.db);
     check_fault(
         g, "locked", "database is locked", [&] { other.take(); }, [&] { other.release(); });
+}
+
+TEST_CASE("store faults: a store read-only at start stops the daemon by name - then it starts") {
+    temp_dir dir;
+    const auto db = demo_store(dir);
+    io_fault fault(dir, db);
+    fault.set("EROFS");
+    // Another connection keeps the WAL in place (SQLite then opens the store
+    // read-only without a word, and that writer would never write again).
+    for (bool wal_open : {false, true}) {
+        INFO("another connection open: " << wal_open);
+        lock_holder other(db, wal_open);
+        auto sim = start_sim({});
+        auto daemon = start_daemon(sim.port, {"--db", db}, fault.env());
+        auto rc = daemon->wait_exit(patience);
+        sim.proc->write("/quit\n");
+        REQUIRE(rc);
+        check_refused(*rc, daemon->output(), db);
+        CHECK(contains(daemon->output(), "read-only file or directory"));
+        CHECK(contains(daemon->output(), "Read-only file system"));
+    }
+    // Once the fault clears the same store starts (systemd restarts it).
+    fault.clear();
+    auto sim = start_sim({});
+    auto daemon = start_daemon(sim.port, {"--db", db}, fault.env());
+    CHECK(sim.proc->wait_for("bind ok", patience));
+    sim.proc->write("/quit\n");
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(patience) == 0);
 }
 
 TEST_CASE("store faults: a store of garbage bytes stops the daemon and the admin tool by name") {
