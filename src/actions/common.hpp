@@ -89,4 +89,22 @@ inline tariff_price change_price(const store::subscriber& sub, const store::tari
     return p;
 }
 
+/// Whether one more SMS of a capped kind may go to a number whose window is
+/// `w` (login alerts, notices from others): at most `per_hour` in a window of
+/// one hour from its first SMS (0: no cap). Counts it in `w` either way: sent,
+/// or suppressed (with when the first suppressed one was due).
+inline bool hourly_cap_allows(std::int64_t per_hour, store::alert_window& w, store::unix_time now) {
+    if (now - w.started >= 3600 || now < w.started) {
+        w.started = now;
+        w.sent = 0;
+    }
+    if (per_hour > 0 && w.sent >= per_hour) {
+        if (w.suppressed == 0) w.suppressed_since = now;
+        ++w.suppressed;
+        return false;
+    }
+    ++w.sent;
+    return true;
+}
+
 }  // namespace ussdgw::actions::detail

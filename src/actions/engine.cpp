@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common.hpp"
 #include "ussdgw/actions/calendar.hpp"
 #include "ussdgw/actions/money.hpp"
 #include "ussdgw/actions/usage.hpp"
@@ -212,6 +213,7 @@ outcome engine::execute(const request& req, const prepared* prep) {
         // in one batch see each other.
         const auto window =
             req.dedup_window_seconds > 0 ? req.dedup_window_seconds : cfg_.dedup_window_seconds;
+        expire_dedup(now, window);
         if (auto stored = db_.find_dedup(req.dedup_key, now - window)) {
             if (auto o = decode_outcome(*stored)) {
                 spdlog::debug("action {} msisdn {} duplicate of an earlier request, not applied",
@@ -246,7 +248,10 @@ outcome engine::execute(const request& req, const prepared* prep) {
     if (failed) o = storage_failure(req);
     if (!e || e->archived) db_.add_archive(make_row(e, req, o, now, amount));
     // The SMS are part of what the action did: they commit with it or not at all.
-    if (!failed) queue_sms(o.sms, now);
+    if (!failed) {
+        cap_notices(req, o.sms, now);
+        queue_sms(o.sms, now);
+    }
     // Only what changed the account is remembered: running a refusal again
     // changes nothing, and a subscriber who tops up and dials again must not
     // get the old refusal. A storage failure is not remembered either: the
@@ -256,6 +261,38 @@ outcome engine::execute(const request& req, const prepared* prep) {
     spdlog::debug("action {} msisdn {} via {}: {}", req.action, req.msisdn, to_string(req.via),
                   o.ok ? "ok" : o.error);
     return o;
+}
+
+// An SMS an action sends to a number other than its requester's (a bonus
+// gift, a number link) is something a stranger can make us send: at most
+// rules.notices_per_hour reach one number per hour, whoever triggers them,
+// so one subscriber giving 1 point a thousand times cannot flood a phone.
+// The action itself still runs; the operator's own tool is not limited.
+void engine::cap_notices(const request& req, std::vector<domain::sms_out>& sms,
+                         store::unix_time now) {
+    if (req.via == channel::admin) return;
+    std::erase_if(sms, [&](const domain::sms_out& m) {
+        if (m.to == req.msisdn) return false;
+        auto window = db_.find_notice_window(m.to);
+        const bool send = detail::hourly_cap_allows(cfg_.notices_per_hour, window, now);
+        db_.put_notice_window(m.to, window);
+        if (!send)
+            spdlog::info("[msisdn={}] notice from {} ({}) not sent: {} per hour reached", m.to,
+                         req.msisdn, req.action, cfg_.notices_per_hour);
+        return !send;
+    });
+}
+
+// Called before each keyed request: the table only grows with them, so
+// expiring here bounds it without a timer, and at most once a minute keeps
+// the DELETE off the per-request path.
+void engine::expire_dedup(store::unix_time now, std::int64_t window) {
+    // The longest window requests asked for, not the rules' default: the
+    // front doors ask for a minute, and their rows must not wait a day.
+    longest_dedup_window_ = std::max(longest_dedup_window_, window);
+    if (now < next_dedup_expiry_) return;
+    next_dedup_expiry_ = now + 60;
+    dedup_purged_ += static_cast<std::uint64_t>(db_.purge_dedup(now - longest_dedup_window_));
 }
 
 outcome engine::read(const request& req, std::optional<store::archive_row>* row) {
@@ -351,7 +388,8 @@ daily_report engine::daily() {
     // A package period that began: the used counters start afresh (usage.hpp).
     for (const auto& msisdn : db_.usage_periods_due(now, package_period_seconds))
         if (roll_package_period(db_, msisdn, now)) ++r.usage_periods_rolled;
-    r.dedup_purged = db_.purge_dedup(now - cfg_.dedup_window_seconds);
+    r.dedup_purged =
+        db_.purge_dedup(now - std::max(cfg_.dedup_window_seconds, longest_dedup_window_));
     queue_sms(r.sms, now);
     // Sent and expired rows are kept a week for inquiries, then forgotten.
     r.outbox_purged = db_.purge_outbox(now - 7 * 86400);

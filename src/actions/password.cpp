@@ -157,24 +157,6 @@ std::string refusal_why(const outcome& o, const std::string& lang) {
     return why;
 }
 
-// Whether the next alert may go out under rules.login_alerts_per_hour, and
-// the window's state with it counted. A window is one hour from its first
-// alert; alerts beyond the cap in it are counted as suppressed, and the next
-// alert sent (in a later window) says how many since when. 0: no cap.
-bool alert_allowed(const rules& cfg, store::alert_window& w, store::unix_time now) {
-    if (now - w.started >= 3600 || now < w.started) {
-        w.started = now;
-        w.sent = 0;
-    }
-    if (cfg.login_alerts_per_hour > 0 && w.sent >= cfg.login_alerts_per_hour) {
-        if (w.suppressed == 0) w.suppressed_since = now;
-        ++w.suppressed;
-        return false;
-    }
-    ++w.sent;
-    return true;
-}
-
 // Login alerts (docs/actions.md, password_check): with them on, the owner
 // hears of every login and of every refused one by SMS from the password
 // sender, so that someone else trying passwords is noticed. The SMS is for
@@ -187,7 +169,8 @@ void alert_login(context& ctx, const outcome& o) {
     const auto& lang = ctx.sub->language;
     const auto& msisdn = ctx.req.msisdn;
     auto window = ctx.db.find_alert_window(msisdn);
-    const bool send = alert_allowed(ctx.cfg, window, ctx.now);
+    // Alerts beyond the cap are counted; the next one sent says how many since when.
+    const bool send = detail::hourly_cap_allows(ctx.cfg.login_alerts_per_hour, window, ctx.now);
     std::string note;
     if (send && window.suppressed > 0) {
         note = " " +

@@ -568,10 +568,13 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     }
     {
         std::lock_guard lk(mu_);
-        if (committed)
+        const auto expired = eng.take_dedup_purged();  // rolled back: still there
+        if (committed) {
             ++stats_.commits;
-        else
+            stats_.dedup_expired += expired;
+        } else {
             ++stats_.failed_commits;
+        }
         // Committed or rolled back, these writes no longer hold reads back.
         for (auto* it : late)
             if (it->write) uncount_write(it->req.msisdn);

@@ -276,6 +276,8 @@ const std::map<std::string, setter>& keys() {
          })},
         {"rules.login_alerts_per_hour",
          rule_count<std::int64_t>(&actions::rules::login_alerts_per_hour, 0, 1000)},
+        {"rules.notices_per_hour",
+         rule_count<std::int64_t>(&actions::rules::notices_per_hour, 0, 1000)},
         {"rules.full_trust_share_percent",
          rule_count<std::int64_t>(&actions::rules::full_trust_share_percent, 1, 100)},
         {"rules.full_trust_review_months",

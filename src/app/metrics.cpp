@@ -125,6 +125,16 @@ std::string render_metrics(const metrics_sources& s) {
         for (const auto& b : binds)
             p.sample("ussdgw_smpp_window_in_use", label("smsc", b->name),
                      static_cast<double>(b->client->window_in_use()));
+        p.family("ussdgw_smpp_submits_waiting", "gauge",
+                 "submits waiting for window space or for a bind (bounded)");
+        for (const auto& b : binds)
+            p.sample("ussdgw_smpp_submits_waiting", label("smsc", b->name),
+                     static_cast<double>(b->client->submits_waiting()));
+        p.family("ussdgw_ussd_routes", "gauge",
+                 "USSD dialog routes kept: open dialogs and recently ended ones (bounded)");
+        for (const auto& b : binds)
+            p.sample("ussdgw_ussd_routes", label("smsc", b->name),
+                     static_cast<double>(b->routes.size()));
         p.family("ussdgw_smpp_reconnects_total", "counter", "rebinds scheduled, by why");
         for (const auto& b : binds)
             for (const auto& [why, n] : b->client->stats().reconnects)
@@ -152,6 +162,10 @@ std::string render_metrics(const metrics_sources& s) {
         const auto& d = s.door->stats();
         p.family("ussdgw_dialogs_open", "gauge", "USSD dialogs open now");
         p.sample("ussdgw_dialogs_open", "", static_cast<double>(s.door->dialogs_open()));
+        p.family("ussdgw_rate_limit_numbers", "gauge",
+                 "subscriber numbers the per-subscriber rate limit remembers (bounded)");
+        p.sample("ussdgw_rate_limit_numbers", "",
+                 static_cast<double>(s.door->rate_limited_numbers()));
         p.family("ussdgw_dialogs_total", "counter", "USSD dialogs by how they ended");
         for (const char* outcome :
              {"completed", "released", "timeout", "busy", "expired", "error"}) {
@@ -183,6 +197,9 @@ std::string render_metrics(const metrics_sources& s) {
                  static_cast<double>(st.commits));
         p.sample("ussdgw_store_commits_total", label("result", "failed"),
                  static_cast<double>(st.failed_commits));
+        p.family("ussdgw_dedup_expired_total", "counter",
+                 "remembered requests (resend proof) deleted once their window passed");
+        p.sample("ussdgw_dedup_expired_total", "", static_cast<double>(st.dedup_expired));
         p.family("ussdgw_pwhash_waiting", "gauge", "requests waiting for Argon2id work");
         p.sample("ussdgw_pwhash_waiting", "", static_cast<double>(st.hash_waiting));
         p.family("ussdgw_pwhash_shed_total", "counter",

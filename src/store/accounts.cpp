@@ -291,14 +291,34 @@ void accounts::put_login(const std::string& msisdn, const login_state& s) {
     st(q::put_login).exec(msisdn, s.failed, s.locked);
 }
 
-alert_window accounts::find_alert_window(const std::string& msisdn) {
-    auto c = st(q::find_alert_window).query(msisdn);
+namespace {
+
+alert_window read_window(statement& s, const std::string& msisdn) {
+    auto c = s.query(msisdn);
     if (!c.next()) return {};
     return {c.int64(0), c.int64(1), c.int64(2), c.int64(3)};
 }
 
+void write_window(statement& s, const std::string& msisdn, const alert_window& w) {
+    s.exec(msisdn, w.started, w.sent, w.suppressed, w.suppressed_since);
+}
+
+}  // namespace
+
+alert_window accounts::find_alert_window(const std::string& msisdn) {
+    return read_window(st(q::find_alert_window), msisdn);
+}
+
 void accounts::put_alert_window(const std::string& msisdn, const alert_window& w) {
-    st(q::put_alert_window).exec(msisdn, w.started, w.sent, w.suppressed, w.suppressed_since);
+    write_window(st(q::put_alert_window), msisdn, w);
+}
+
+alert_window accounts::find_notice_window(const std::string& msisdn) {
+    return read_window(st(q::find_notice_window), msisdn);
+}
+
+void accounts::put_notice_window(const std::string& msisdn, const alert_window& w) {
+    write_window(st(q::put_notice_window), msisdn, w);
 }
 
 std::optional<sim_row> accounts::find_sim(const std::string& msisdn) {

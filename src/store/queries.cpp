@@ -129,6 +129,11 @@ constexpr const char* table[] = {
     // put_alert_window
     "INSERT OR REPLACE INTO login_alert_window (msisdn, started, sent, suppressed, "
     "suppressed_since) VALUES (?,?,?,?,?)",
+    // find_notice_window
+    "SELECT started, sent, suppressed, suppressed_since FROM notice_window WHERE msisdn = ?",
+    // put_notice_window
+    "INSERT OR REPLACE INTO notice_window (msisdn, started, sent, suppressed, "
+    "suppressed_since) VALUES (?,?,?,?,?)",
     // find_sim
     "SELECT pin_hash, puk_hash, pin_failed, puk_failed, pin_blocked, sim_blocked FROM sim "
     "WHERE msisdn = ?",

@@ -49,6 +49,8 @@ enum id : int {
     put_login,
     find_alert_window,
     put_alert_window,
+    find_notice_window,
+    put_notice_window,
     find_sim,
     put_sim,
     put_sms_archive,

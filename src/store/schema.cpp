@@ -9,7 +9,7 @@ namespace {
 // One entry per version: steps[0] takes an empty file to v1, steps[1] takes
 // v1 to v2, and so on. Never edit a released step; append a new one.
 // Money is INTEGER kopecks everywhere; times are unix seconds.
-constexpr std::array<const char*, 7> steps = {
+constexpr std::array<const char*, 8> steps = {
     // v1: accounts, secrets, catalogues, money movements, archive.
     R"sql(
 CREATE TABLE tariffs (
@@ -243,6 +243,20 @@ CREATE TABLE number_links (
   CHECK (other != owner)
 );
 CREATE INDEX number_links_by_owner ON number_links(owner);
+)sql",
+    // v8: notices to other numbers: SMS that one subscriber's action sends to
+    // another (a bonus gift, a number link), counted per recipient in a
+    // one-hour window (rules.notices_per_hour), so that nobody can flood a
+    // stranger's phone through us. Same shape as login_alert_window, without
+    // the reference: a notice may one day go to a number we do not serve.
+    R"sql(
+CREATE TABLE notice_window (
+  msisdn TEXT PRIMARY KEY,
+  started INTEGER NOT NULL,
+  sent INTEGER NOT NULL DEFAULT 0,
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  suppressed_since INTEGER NOT NULL DEFAULT 0
+);
 )sql",
 };
 

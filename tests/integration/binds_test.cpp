@@ -19,7 +19,8 @@ TEST_CASE(
     auto conf = dir.file("two.conf");
     std::ofstream(conf) << "[rules]\npwhash = minimum\n"
                         << "[smsc second]\nhost = 127.0.0.1\nport = " << b.port
-                        << "\npassword = secret\nprofile = umr\nreconnect_min = 50ms\n";
+                        << "\npassword = " << bind_password
+                        << "\nprofile = umr\nreconnect_min = 50ms\n";
     auto daemon = start_daemon(a.port, {"--config", conf, "--db", demo_store(dir)});
     REQUIRE(a.proc->wait_for("bind ok", patience));
     REQUIRE(b.proc->wait_for("bind ok", patience));

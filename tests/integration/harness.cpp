@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -11,6 +12,10 @@ namespace ussdgw::test {
 sim_process start_sim(const std::vector<std::string>& args, std::uint16_t port) {
     std::vector<std::string> argv{binary_path("ussdgw-smsc-sim"), "--listen",
                                   "127.0.0.1:" + std::to_string(port)};
+    if (std::find(args.begin(), args.end(), "--password") == args.end()) {
+        argv.push_back("--password");
+        argv.push_back(bind_password);
+    }
     argv.insert(argv.end(), args.begin(), args.end());
     sim_process s;
     s.proc = std::make_unique<child_process>(argv);
@@ -42,7 +47,7 @@ std::unique_ptr<child_process> start_daemon(std::uint16_t port,
     }
     if (!given("--password") && !given("--password-file")) {
         argv.push_back("--password");
-        argv.push_back("secret");
+        argv.push_back(bind_password);
     }
     // Tests run from the build directory: never fall back to a relative "menus".
     if (!given("--menus")) {

@@ -63,8 +63,13 @@ std::string quick_stop_config(const std::string& db) {
 // Runs ussdgw-load with `args` on a free port and the daemon on `db` against
 // it; its exit status and everything it printed.
 run_result run_load(const std::string& db, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{binary_path("ussdgw-load"), "--listen", "127.0.0.1:0",
-                                  "--timeout", "20"};
+    std::vector<std::string> argv{binary_path("ussdgw-load"),
+                                  "--listen",
+                                  "127.0.0.1:0",
+                                  "--timeout",
+                                  "20",
+                                  "--password",
+                                  bind_password};
     argv.insert(argv.end(), args.begin(), args.end());
     child_process load(argv);
     auto line = load.wait_for("ussdgw-load listening on", patience);

@@ -33,7 +33,7 @@ std::unique_ptr<child_process> start_watched_daemon(std::uint16_t port, const st
         std::vector<std::string>{
             "/bin/sh", "-c", "export WATCHDOG_PID=" + pid + "; exec \"$0\" \"$@\"",
             binary_path("ussdgw"), "--smsc", "127.0.0.1:" + std::to_string(port), "--password",
-            "secret", "--menus", shipped_menus(), "--db", db},
+            bind_password, "--menus", shipped_menus(), "--db", db},
         std::move(env));
 }
 

@@ -95,7 +95,7 @@ TEST_CASE("the bind password comes from a file instead of the command line") {
     temp_dir dir;
     auto db = demo_store(dir);
     auto pw = dir.file("smsc.pw");
-    std::ofstream(pw) << "secret\n";
+    std::ofstream(pw) << bind_password << "\n";
     auto sim = start_sim({});
     auto daemon = start_daemon(sim.port, {"--db", db, "--password-file", pw});
     CHECK(sim.proc->wait_for("bind ok", patience));
@@ -104,7 +104,7 @@ TEST_CASE("the bind password comes from a file instead of the command line") {
     // And from systemd's credentials directory, under the name LoadCredential gives it.
     auto creds = dir.file("creds");
     std::filesystem::create_directory(creds);
-    std::ofstream(creds + "/smsc-password") << "secret\n";
+    std::ofstream(creds + "/smsc-password") << bind_password << "\n";
     child_process with_creds(
         {binary_path("ussdgw"), "--smsc", "127.0.0.1:" + std::to_string(sim.port), "--db", db,
          "--menus", shipped_menus()},
@@ -126,7 +126,7 @@ TEST_CASE("an empty systemd credential leaves the config's bind password in forc
     temp_dir dir;
     auto db = demo_store(dir);
     auto conf = dir.file("pw.conf");
-    std::ofstream(conf) << "[smsc]\npassword = secret\n";
+    std::ofstream(conf) << "[smsc]\npassword = " << bind_password << "\n";
     auto creds = dir.file("creds");
     std::filesystem::create_directory(creds);
     std::ofstream(creds + "/smsc-password") << "\n";

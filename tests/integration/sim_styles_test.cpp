@@ -113,7 +113,7 @@ class esme {
         p.sequence_number = next_sequence();
         smpp::bind_body b;
         b.system_id = "ussdgw";
-        b.password = "secret";
+        b.password = bind_password;
         p.body = b;
         send(p);
         auto resp = read();

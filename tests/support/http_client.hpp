@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "transcript.hpp"
+
 namespace ussdgw::test {
 
 /// One HTTP response as read.
@@ -41,12 +43,14 @@ class http_client {
     }
     ~http_client() {
         if (fd_ >= 0) ::close(fd_);
+        save_transcript("http", "--- sent\n" + sent_ + "\n--- received\n" + received_);
     }
     http_client(const http_client&) = delete;
     http_client& operator=(const http_client&) = delete;
 
     /// Sends `raw` as is; false when the peer refused it (closed, reset).
     bool send(const std::string& raw) {
+        if (!transcript_dir().empty()) sent_ += raw;
         std::size_t off = 0;
         while (off < raw.size()) {
             auto n = ::send(fd_, raw.data() + off, raw.size() - off, MSG_NOSIGNAL);
@@ -119,11 +123,13 @@ class http_client {
             return false;
         }
         pending_.append(buf, static_cast<std::size_t>(n));
+        if (!transcript_dir().empty()) received_.append(buf, static_cast<std::size_t>(n));
         return true;
     }
 
     int fd_ = -1;
     std::string pending_;
+    std::string sent_, received_;  // for the transcript
     bool eof_ = false;
 };
 

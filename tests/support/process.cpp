@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "transcript.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,8 +21,8 @@ namespace ussdgw::test {
 
 using clock = std::chrono::steady_clock;
 
-child_process::child_process(std::vector<std::string> argv,
-                             std::map<std::string, std::string> env) {
+child_process::child_process(std::vector<std::string> argv, std::map<std::string, std::string> env)
+    : argv_(argv) {
     int in_pipe[2];
     int out_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0)
@@ -53,6 +55,13 @@ child_process::~child_process() {
         ::kill(pid_, SIGKILL);
         int st;
         waitpid(pid_, &st, 0);
+    }
+    if (!transcript_dir().empty()) {
+        // What it wrote and nobody read yet belongs in the transcript too.
+        auto drain_until = clock::now() + std::chrono::milliseconds(500);
+        while (out_fd_ >= 0 && fill(drain_until)) {
+        }
+        save();
     }
     if (in_fd_ >= 0) close(in_fd_);
     if (out_fd_ >= 0) close(out_fd_);
@@ -116,7 +125,15 @@ std::optional<std::string> child_process::wait_for(const std::string& needle,
                     timeout);
 }
 
+void child_process::save() const {
+    std::string t = "--- argv\n";
+    for (const auto& a : argv_) t += a + "\n";
+    t += "--- stdin\n" + stdin_ + "\n--- output\n" + all_;
+    save_transcript(std::filesystem::path(argv_.empty() ? "child" : argv_[0]).filename(), t);
+}
+
 void child_process::write(const std::string& text) {
+    if (!transcript_dir().empty()) stdin_ += text;
     size_t off = 0;
     while (off < text.size()) {
         ssize_t n = ::write(in_fd_, text.data() + off, text.size() - off);
@@ -176,6 +193,7 @@ temp_dir::temp_dir() {
 }
 
 temp_dir::~temp_dir() {
+    save_files(path_);
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
 }

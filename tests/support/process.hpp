@@ -49,6 +49,9 @@ class child_process {
 
   private:
     bool fill(std::chrono::steady_clock::time_point deadline);
+    void save() const;
+    std::vector<std::string> argv_;  // for the transcript
+    std::string stdin_;              // everything written to it, for the transcript
     pid_t pid_ = -1;
     int in_fd_ = -1;
     int out_fd_ = -1;

@@ -87,7 +87,13 @@ class engine {
     /// alphabet its recipient chose, sealed when the store has a server key.
     void queue_sms(const std::vector<domain::sms_out>& sms, store::unix_time now);
 
+    /// Dedup keys deleted since the last call because their window had passed
+    /// (the caller counts them once the transaction commits).
+    std::uint64_t take_dedup_purged() noexcept { return std::exchange(dedup_purged_, 0); }
+
   private:
+    void expire_dedup(store::unix_time now, std::int64_t window);
+    void cap_notices(const request& req, std::vector<domain::sms_out>& sms, store::unix_time now);
     void review_full_trust(store::unix_time now, daily_report& r);
     outcome invoke(const entry* e, const request& req, const prepared* prep, store::unix_time now,
                    bool* keep, store::kopecks* amount);
@@ -99,6 +105,12 @@ class engine {
     rules cfg_;  // a copy: set_rules() replaces it between batches
     const store::hasher& hasher_;
     clock_fn clock_;
+    // The dedup table holds one row per remembered request; rows past the
+    // longest window in use are deleted once a minute by the writer, so the
+    // table holds about (window + 1 min) of keyed traffic (docs/operations.md).
+    std::int64_t longest_dedup_window_ = 0;
+    store::unix_time next_dedup_expiry_ = 0;
+    std::uint64_t dedup_purged_ = 0;
 };
 
 }  // namespace ussdgw::actions

@@ -50,6 +50,10 @@ struct rules {
     /// Login alert SMS per subscriber in one hour at most; the ones beyond are
     /// counted and the next alert sent says how many. 0: no cap.
     std::int64_t login_alerts_per_hour = 5;
+    /// SMS that other subscribers' actions (a bonus gift, a number link) send
+    /// to one number in one hour at most; the action still runs, the SMS
+    /// beyond are not sent (counted in the store). 0: no cap.
+    std::int64_t notices_per_hour = 10;
     std::string password_sender = "3339";  ///< SMS with passwords come from here
     std::string notify_sender = "111";     ///< other notifications come from here
     store::pwhash_limits pwhash = store::pwhash_limits::interactive();  ///< Argon2id cost

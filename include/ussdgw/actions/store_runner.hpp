@@ -72,6 +72,7 @@ struct runner_stats {
     std::uint64_t inline_reads = 0;      ///< of which reads answered on the calling thread
     std::uint64_t commits = 0;           ///< write transactions committed
     std::uint64_t failed_commits = 0;    ///< write transactions lost (requests told storage_error)
+    std::uint64_t dedup_expired = 0;     ///< dedup keys deleted once their window passed
     std::uint64_t hash_waiting = 0;      ///< requests waiting for Argon2id work now
     std::uint64_t hash_done = 0;         ///< requests whose Argon2id work ran
     std::uint64_t hash_shed = 0;         ///< requests answered "busy" because the queue was full

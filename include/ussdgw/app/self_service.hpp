@@ -72,6 +72,8 @@ class self_service_door : public front_door {
     const door_stats& stats() const { return stats_; }
     /// Dialogs open now.
     std::size_t dialogs_open() const { return table_.size(); }
+    /// Subscribers the per-subscriber rate limit remembers now (bounded).
+    std::size_t rate_limited_numbers() const { return per_subscriber_.keys(); }
 
     /// Swaps in freshly loaded menus and SMS commands; running dialogs finish
     /// on the tree they started on.

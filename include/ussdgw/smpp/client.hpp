@@ -97,6 +97,10 @@ class client : public std::enable_shared_from_this<client> {
     const pdu_tally& pdus() const { return *tally_; }
     /// Requests sent on the current connection and not yet answered (the window in use).
     std::size_t window_in_use() const { return session_ ? session_->outstanding() : 0; }
+    /// Submits waiting: for window space on this connection, or for a bind.
+    std::size_t submits_waiting() const {
+        return unbound_.size() + (session_ ? session_->queued() : 0);
+    }
 
     /// "smsc HOST:PORT system_id=ID": the prefix of this client's log lines.
     const std::string& context() const { return context_; }

@@ -95,6 +95,9 @@ class session : public std::enable_shared_from_this<session> {
     /// Requests sent and not yet answered.
     std::size_t outstanding() const { return outstanding_.size(); }
 
+    /// Requests waiting for window space (at most max_queued_requests).
+    std::size_t queued() const { return waiting_.size(); }
+
     /// The log prefix.
     const std::string& context() const { return context_; }
 

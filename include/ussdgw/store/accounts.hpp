@@ -143,7 +143,8 @@ struct payment_row {
     std::string peer;     ///< the other number, service code, tariff name or reference
 };
 
-/// The login alerts of one subscriber in the current one-hour window.
+/// SMS of one kind to one subscriber in the current one-hour window (login
+/// alerts, or notices that other subscribers' actions send).
 struct alert_window {
     unix_time started = 0;           ///< when the window began (its first alert)
     std::int64_t sent = 0;           ///< alerts sent in it
@@ -295,6 +296,10 @@ class accounts {
     alert_window find_alert_window(const std::string& msisdn);
     /// Stores the login alert window.
     void put_alert_window(const std::string& msisdn, const alert_window& w);
+    /// The window of notices other subscribers' actions sent to `msisdn`.
+    alert_window find_notice_window(const std::string& msisdn);
+    /// Stores the notice window.
+    void put_notice_window(const std::string& msisdn, const alert_window& w);
     /// The SIM codes.
     std::optional<sim_row> find_sim(const std::string& msisdn);
     /// Inserts or replaces the SIM codes.

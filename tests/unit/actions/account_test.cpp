@@ -60,6 +60,39 @@ TEST_CASE("bonus points: spend on a package - give to another subscriber") {
     CHECK(f.sub(ru2).bonus == 40);
 }
 
+TEST_CASE("notices to another number are capped per recipient per hour - whoever sends them") {
+    fixture f;
+    f.call(en1, "topup", {{"amount", "2000"}}, channel::admin);  // 200 points
+    f.call(ru4, "topup", {{"amount", "2000"}}, channel::admin);
+    auto outbox_to = [&](const std::string& to) {
+        return f.scalar("SELECT count(*) FROM outbox WHERE recipient = '" + to + "'");
+    };
+    const auto cap = f.cfg.notices_per_hour;
+    REQUIRE(cap == 10);
+    // Two givers share the recipient's cap: 6 + 6 gifts, 10 notices (the last
+    // two gifts go unannounced).
+    for (int i = 0; i < 6; ++i) {
+        auto a = f.call(en1, "bonus_give", {{"to", ru2}, {"points", "1"}});
+        auto b = f.call(ru4, "bonus_give", {{"to", ru2}, {"points", "1"}});
+        REQUIRE(a.ok);
+        REQUIRE(b.ok);
+        // The giver's action runs in full; only the notice is held back.
+        CHECK(b.sms.size() == (i < 5 ? 1u : 0u));
+    }
+    CHECK(f.sub(ru2).bonus == 12);
+    CHECK(outbox_to(ru2) == cap);
+    CHECK(f.scalar("SELECT suppressed FROM notice_window WHERE msisdn = '" + ru2 + "'") == 2);
+    // Another recipient has a cap of its own.
+    REQUIRE(f.call(en1, "bonus_give", {{"to", ru4}, {"points", "1"}}).ok);
+    CHECK(outbox_to(ru4) == 1);
+    // The operator's tool is not limited; an hour later the cap starts afresh.
+    CHECK(f.call(en1, "bonus_give", {{"to", ru2}, {"points", "1"}}, channel::admin).sms.size() ==
+          1);
+    f.advance(3600);
+    CHECK(f.call(en1, "bonus_give", {{"to", ru2}, {"points", "1"}}).sms.size() == 1);
+    CHECK(outbox_to(ru2) == cap + 2);
+}
+
 TEST_CASE("details order: up to 6 months - recorded - confirmed by SMS") {
     fixture f;
     CHECK(f.call(en1, "details_order", {{"months", "7"}}).error == "bad_period");

@@ -111,6 +111,29 @@ TEST_CASE("a refusal is not remembered - a replay says so - and keys expire afte
     CHECK(f.scalar("SELECT count(*) FROM dedup") == 0);
 }
 
+TEST_CASE("dedup keys are deleted within a minute of their window - not only by the daily job") {
+    fixture f;
+    auto keyed = [](const std::string& key) {
+        auto r = transfer(en1, ru2, "1", key);
+        r.dedup_window_seconds = 60;  // what the front doors ask for
+        return r;
+    };
+    for (int i = 0; i < 50; ++i) REQUIRE(f.run(keyed("burst" + std::to_string(i))).ok);
+    CHECK(f.scalar("SELECT count(*) FROM dedup") == 50);
+    // Still within the window: a later keyed request deletes nothing.
+    f.advance(30);
+    REQUIRE(f.run(keyed("late")).ok);
+    CHECK(f.scalar("SELECT count(*) FROM dedup") == 51);
+    // A minute after the first expiry check: the 50 are past their window and
+    // go; "late" (30 s younger) and the new row stay.
+    f.advance(40);
+    REQUIRE(f.run(keyed("next")).ok);
+    CHECK(f.scalar("SELECT count(*) FROM dedup") == 2);
+    CHECK(f.runner->stats().dedup_expired == 50);
+    // The replay proof still holds within the window.
+    CHECK(f.run(keyed("late")).replayed);
+}
+
 TEST_CASE("a replayed password_set does not keep the one-time password") {
     fixture f;
     actions::request r;
