@@ -424,7 +424,8 @@ TEST_CASE(
         return d;
     };
 
-    int kills_mid_commit = 0;  // rounds whose store held transfers never answered
+    int kills_mid_commit = 0;  // kills that left a committed transfer unanswered
+    std::size_t committed_before = 0, acked_before = 0;
     // Transfers whose notice row was pending at a kill: the only notices the
     // SMSC may get twice (accepted, then the daemon died before the row was
     // marked sent).
@@ -454,7 +455,11 @@ TEST_CASE(
         check_reconciles(v, opening, peer);
         for (const auto& [rub, state] : notice_rows(v))
             if (state == "pending") pending_at_kill.insert(rub);
-        if (committed(v).size() > peer.acked().size()) ++kills_mid_commit;
+        const auto now_committed = committed(v).size();
+        if (now_committed - committed_before > peer.acked().size() - acked_before)
+            ++kills_mid_commit;
+        committed_before = now_committed;
+        acked_before = peer.acked().size();
     }
 
     // Once more, to the end: every notice the store committed must leave the
