@@ -202,9 +202,11 @@ def main():
     print(f"secrets audit: {len(transcripts)} transcripts, {len(file_dirs)} test directories; "
           f"{len(secrets.text)} passwords/tokens and {len(secrets.digits)} PINs/PUKs used; "
           f"{len(scanned)} outputs and store files searched ({size // 1024} KiB)")
-    if not secrets.text or not secrets.digits:
-        print("secrets audit: no secrets gathered at all: the gathering is broken", file=sys.stderr)
-        return 1
+    if not secrets.text and not secrets.digits:
+        # A partial run (ctest -R) may use none; the gathering itself is
+        # checked by secrets_audit_selftest.
+        print("secrets audit: the tests that ran used no secret: nothing to look for")
+        return 0
     for f in findings:
         print("LEAK " + f)
     if findings:
