@@ -14,34 +14,11 @@
 
 #include "ussdgw/util/charset.hpp"
 
+#include "utf8_check.hpp"
+
 namespace {
 
-// RFC 3629 well-formedness: shortest form, no surrogates, nothing past U+10FFFF.
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    while (i < s.size()) {
-        unsigned char c = at(i);
-        std::size_t n = 0;
-        if (c < 0x80)
-            n = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            n = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 3;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 4;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k)
-            if ((at(i + k) & 0xC0) != 0x80) return false;
-        if (n == 3 && c == 0xE0 && at(i + 1) < 0xA0) return false;
-        if (n == 3 && c == 0xED && at(i + 1) >= 0xA0) return false;
-        if (n == 4 && c == 0xF0 && at(i + 1) < 0x90) return false;
-        if (n == 4 && c == 0xF4 && at(i + 1) >= 0x90) return false;
-        i += n;
-    }
-    return true;
-}
+using ussdgw::fuzz::valid_utf8;
 
 [[noreturn]] void violated(const char* what) {
     std::fprintf(stderr, "charset property violated: %s\n", what);

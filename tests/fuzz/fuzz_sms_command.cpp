@@ -39,6 +39,8 @@
 #include "ussdgw/sms/pattern.hpp"
 #include "ussdgw/sms/router.hpp"
 
+#include "utf8_check.hpp"
+
 using namespace ussdgw;
 
 namespace {
@@ -57,28 +59,7 @@ bool blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// RFC 3629 well-formedness: shortest form, no surrogates, nothing past U+10FFFF.
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    while (i < s.size()) {
-        const unsigned char c = at(i);
-        std::size_t n = c < 0x80                 ? 1
-                        : c >= 0xC2 && c <= 0xDF ? 2
-                        : c >= 0xE0 && c <= 0xEF ? 3
-                        : c >= 0xF0 && c <= 0xF4 ? 4
-                                                 : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k)
-            if ((at(i + k) & 0xC0) != 0x80) return false;
-        if (n == 3 && c == 0xE0 && at(i + 1) < 0xA0) return false;
-        if (n == 3 && c == 0xED && at(i + 1) >= 0xA0) return false;
-        if (n == 4 && c == 0xF0 && at(i + 1) < 0x90) return false;
-        if (n == 4 && c == 0xF4 && at(i + 1) >= 0x90) return false;
-        i += n;
-    }
-    return true;
-}
+using ussdgw::fuzz::valid_utf8;
 
 // Changes every ASCII letter and digit of text[begin, end) to another one.
 void scrub(std::string& text, std::size_t begin, std::size_t end) {
