@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "ussdgw/store/db.hpp"
+#include "ussdgw/store/read_cache.hpp"
 #include "ussdgw/store/schema.hpp"
 #include "ussdgw/store/server_key.hpp"
 
@@ -66,8 +67,10 @@ struct store_runner::loop_reader {
     std::thread::id owner;
     std::unique_ptr<store::connection> conn;
     std::unique_ptr<store::accounts> db;
+    std::unique_ptr<store::read_cache> cache;  // null when runner_options::read_cache_rows is 0
     std::unique_ptr<engine> eng;
     std::shared_ptr<const actions::rules> in_force;  // the rules eng has
+    store::read_cache_stats counted;                 // of cache, already in stats_
 };
 
 store_runner::store_runner(runner_options opts)
@@ -190,23 +193,27 @@ bool store_runner::read_inline(request& req, std::function<void(outcome)>& done)
             r.conn = std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only,
                                                          opts_.busy_timeout);
             r.db = std::make_unique<store::accounts>(*r.conn);
+            if (opts_.read_cache_rows > 0) {
+                r.cache = std::make_unique<store::read_cache>(*r.conn, opts_.read_cache_rows);
+                r.db->serve_from(r.cache.get());
+            }
             r.eng = std::make_unique<engine>(*r.db, reg_, *now_rules, *hasher_, opts_.clock);
             r.in_force = now_rules;
+            r.counted = {};
         }
         if (r.in_force != now_rules) {
             r.eng->set_rules(*now_rules);
             r.in_force = now_rules;
         }
-        // One snapshot for every query the action makes.
-        store::transaction t(*r.conn, false);
-        out = r.eng->read(req, &row);
-        t.commit();
+        out = r.cache ? read_cached(r, req, row) : read_in_snapshot(r, req, row);
         faults_.succeeded(store_faults::op::read);
     } catch (const std::exception& ex) {
         // Reopened on the next read: a broken connection must not stay broken.
         faults_.failed(store_faults::op::read, ex, 1);
+        if (r.cache) r.cache->abandon_read();
         r.eng.reset();
         r.db.reset();
+        r.cache.reset();
         r.conn.reset();
         r.in_force.reset();
         row.reset();
@@ -218,6 +225,14 @@ bool store_runner::read_inline(request& req, std::function<void(outcome)>& done)
         ++stats_.inline_reads;
         ++submitted_;
         ++completed_;
+        if (r.cache) {
+            // Only the growth since the last read: the cache is rebuilt with its connection.
+            const auto& c = r.cache->stats();
+            stats_.read_cache_hits += c.hits - r.counted.hits;
+            stats_.read_cache_misses += c.misses - r.counted.misses;
+            stats_.read_cache_reruns += c.reruns - r.counted.reruns;
+            r.counted = c;
+        }
         if (row) {
             const bool wake = inline_archive_.empty() && !writer_holds_archive_;
             inline_archive_.push_back(std::move(*row));
@@ -226,6 +241,34 @@ bool store_runner::read_inline(request& req, std::function<void(outcome)>& done)
     }
     call_safely(done, std::move(out));
     return true;
+}
+
+outcome store_runner::read_in_snapshot(loop_reader& r, const request& req,
+                                       std::optional<store::archive_row>& row) {
+    // One snapshot for every query the action makes.
+    store::transaction t(*r.conn, false);
+    auto out = r.eng->read(req, &row);
+    t.commit();
+    return out;
+}
+
+outcome store_runner::read_cached(loop_reader& r, const request& req,
+                                  std::optional<store::archive_row>& row) {
+    // Read handlers change nothing, so running one again is safe; the cache
+    // says when its rows went stale under a read (at most twice: the second
+    // run that needs the store runs inside one transaction).
+    r.cache->begin_read();
+    for (;;) {
+        outcome out;
+        try {
+            out = r.eng->read(req, &row);
+        } catch (const store::read_cache::moved&) {
+            row.reset();
+            continue;
+        }
+        if (r.cache->end_read()) return out;
+        row.reset();
+    }
 }
 
 void store_runner::run_daily(std::function<void(daily_report)> done) {

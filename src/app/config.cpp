@@ -182,6 +182,8 @@ const std::map<std::string, setter>& keys() {
              c.busy_timeout = *d;
              return std::string{};
          })},
+        {"store.read_cache",
+         count<std::size_t>([](config& c) { return &c.read_cache_rows; }, 0, 10'000'000)},
         {"menus.dir", text(&config::menus_dir)},
         {"log.level", custom([](config& c, const std::string& v) {
              static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};

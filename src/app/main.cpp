@@ -287,6 +287,7 @@ int run_main(int argc, char** argv) {
         ro.hash_queue = cfg.hash_queue;
         ro.hash_queue_per_number = cfg.hash_queue_per_number;
         ro.busy_timeout = cfg.busy_timeout;
+        ro.read_cache_rows = cfg.read_cache_rows;
         ro.cfg = cfg.rules;
         runner = std::make_shared<actions::store_runner>(std::move(ro));
     } catch (const std::exception& e) {

@@ -212,6 +212,16 @@ std::string render_metrics(const metrics_sources& s) {
         p.family("ussdgw_pwhash_wait_seconds_max", "gauge", "the longest wait for Argon2id work");
         p.sample("ussdgw_pwhash_wait_seconds_max", "",
                  static_cast<double>(st.hash_wait_max_us) / 1e6);
+        p.family("ussdgw_read_cache_rows_total", "counter",
+                 "rows the event loop's reads took from memory (hit) or from the store (miss)");
+        p.sample("ussdgw_read_cache_rows_total", label("result", "hit"),
+                 static_cast<double>(st.read_cache_hits));
+        p.sample("ussdgw_read_cache_rows_total", label("result", "miss"),
+                 static_cast<double>(st.read_cache_misses));
+        p.family("ussdgw_read_cache_reruns_total", "counter",
+                 "reads run again because another connection committed under them");
+        p.sample("ussdgw_read_cache_reruns_total", "",
+                 static_cast<double>(st.read_cache_reruns));
         store_fault_metrics(p, s.runner->faults());
     }
     if (s.reloads) {

@@ -1,6 +1,7 @@
 #include "ussdgw/store/accounts.hpp"
 
 #include "queries.hpp"
+#include "ussdgw/store/read_cache.hpp"
 
 namespace ussdgw::store {
 
@@ -70,13 +71,20 @@ accounts::accounts(connection& c) : c_(c) {
 accounts::~accounts() = default;
 
 statement& accounts::st(int id) {
+    if (cache_) cache_->before_statement();
     return stmts_[static_cast<size_t>(id)];
 }
 
 std::optional<subscriber> accounts::find_subscriber(const std::string& msisdn) {
-    auto c = st(q::find_subscriber).query(msisdn);
-    if (!c.next()) return std::nullopt;
-    return read_subscriber(c);
+    if (cache_)
+        if (const auto* kept = cache_->find_subscriber(msisdn)) return *kept;
+    std::optional<subscriber> s;
+    {
+        auto c = st(q::find_subscriber).query(msisdn);
+        if (c.next()) s = read_subscriber(c);
+    }
+    if (cache_) cache_->keep_subscriber(msisdn, s);
+    return s;
 }
 
 bool accounts::add_subscriber(const subscriber& s) {
@@ -175,9 +183,15 @@ std::vector<std::string> accounts::usage_periods_due(unix_time now, std::int64_t
 }
 
 std::optional<tariff> accounts::find_tariff(const std::string& name) {
-    auto c = st(q::find_tariff).query(name);
-    if (!c.next()) return std::nullopt;
-    return read_tariff(c);
+    if (cache_)
+        if (const auto* kept = cache_->find_tariff(name)) return *kept;
+    std::optional<tariff> t;
+    {
+        auto c = st(q::find_tariff).query(name);
+        if (c.next()) t = read_tariff(c);
+    }
+    if (cache_) cache_->keep_tariff(name, t);
+    return t;
 }
 
 std::vector<tariff> accounts::all_tariffs() {
@@ -224,9 +238,14 @@ std::string accounts::service_rule(const std::string& service, const std::string
 }
 
 std::vector<connected_service> accounts::connected(const std::string& msisdn) {
+    if (cache_)
+        if (const auto* kept = cache_->find_connected(msisdn)) return *kept;
     std::vector<connected_service> out;
-    auto c = st(q::connected).query(msisdn);
-    while (c.next()) out.push_back({read_service(c), c.int64(5) != 0});
+    {
+        auto c = st(q::connected).query(msisdn);
+        while (c.next()) out.push_back({read_service(c), c.int64(5) != 0});
+    }
+    if (cache_) cache_->keep_connected(msisdn, out);
     return out;
 }
 

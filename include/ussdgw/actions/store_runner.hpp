@@ -62,22 +62,29 @@ struct runner_options {
     /// Reads from the first calling thread are answered inline (see above);
     /// false sends every request through the writer's queue.
     bool inline_reads = true;
+    /// Rows those inline reads keep in memory between transactions
+    /// (store/read_cache.hpp: subscribers, tariffs, connected services),
+    /// trusted only while no connection has committed since; 0: none kept.
+    std::size_t read_cache_rows = 65'536;
     const registry* actions = nullptr;   ///< nullptr: builtin_registry()
     std::function<void()> on_hash_task;  ///< test hook: runs on the hashing thread first
 };
 
 /// Counters for tests and metrics.
 struct runner_stats {
-    std::uint64_t actions = 0;           ///< requests answered
-    std::uint64_t inline_reads = 0;      ///< of which reads answered on the calling thread
-    std::uint64_t commits = 0;           ///< write transactions committed
-    std::uint64_t failed_commits = 0;    ///< write transactions lost (requests told storage_error)
-    std::uint64_t dedup_expired = 0;     ///< dedup keys deleted once their window passed
-    std::uint64_t hash_waiting = 0;      ///< requests waiting for Argon2id work now
-    std::uint64_t hash_done = 0;         ///< requests whose Argon2id work ran
-    std::uint64_t hash_shed = 0;         ///< requests answered "busy" because the queue was full
-    std::uint64_t hash_wait_us = 0;      ///< time requests waited for a hashing thread, summed
-    std::uint64_t hash_wait_max_us = 0;  ///< the longest such wait
+    std::uint64_t actions = 0;            ///< requests answered
+    std::uint64_t inline_reads = 0;       ///< of which reads answered on the calling thread
+    std::uint64_t read_cache_hits = 0;    ///< rows those reads took from memory
+    std::uint64_t read_cache_misses = 0;  ///< rows they read from the store
+    std::uint64_t read_cache_reruns = 0;  ///< reads run again: the store changed under them
+    std::uint64_t commits = 0;            ///< write transactions committed
+    std::uint64_t failed_commits = 0;     ///< write transactions lost (requests told storage_error)
+    std::uint64_t dedup_expired = 0;      ///< dedup keys deleted once their window passed
+    std::uint64_t hash_waiting = 0;       ///< requests waiting for Argon2id work now
+    std::uint64_t hash_done = 0;          ///< requests whose Argon2id work ran
+    std::uint64_t hash_shed = 0;          ///< requests answered "busy" because the queue was full
+    std::uint64_t hash_wait_us = 0;       ///< time requests waited for a hashing thread, summed
+    std::uint64_t hash_wait_max_us = 0;   ///< the longest such wait
 };
 
 /// The store-backed runner; also the outbox its actions write to.
@@ -124,6 +131,9 @@ class store_runner : public runner, public outbox {
     struct writer;
     struct loop_reader;
     bool read_inline(request& req, std::function<void(outcome)>& done);
+    outcome read_in_snapshot(loop_reader& r, const request& req,
+                             std::optional<store::archive_row>& row);
+    outcome read_cached(loop_reader& r, const request& req, std::optional<store::archive_row>& row);
     void uncount_write(const std::string& msisdn);
     void writer_loop();
     void hash_loop();

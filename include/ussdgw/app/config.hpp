@@ -60,6 +60,8 @@ struct config {
     std::size_t rate_per_subscriber = 60;
     /// [store] busy_timeout: how long a write waits for a lock another process holds.
     std::chrono::milliseconds busy_timeout{5000};
+    /// [store] read_cache: rows the event loop's reads keep in memory (0: none).
+    std::size_t read_cache_rows = 65'536;
     outbox_options outbox;  ///< [outbox] poll, batch (max_age is rules.outbox_max_age_seconds)
     /// [http]: the HTTP listener and the personal-account API (docs/api.md).
     http_settings http;

@@ -14,6 +14,8 @@
 
 namespace ussdgw::store {
 
+class read_cache;
+
 /// Money in kopecks (1 RUB = 100). Never a floating-point number.
 using kopecks = std::int64_t;
 /// Unix seconds.
@@ -385,10 +387,17 @@ class accounts {
     /// Who `other` is linked to, if anyone.
     std::optional<std::string> owner_of(const std::string& other);
 
+    /// Serves subscriber, tariff and connected-services reads from `cache`
+    /// and lets it open the read transaction before the first statement
+    /// (read_cache.hpp); nullptr: every query goes to the store. Only for a
+    /// connection that only reads.
+    void serve_from(read_cache* cache) noexcept { cache_ = cache; }
+
   private:
     statement& st(int id);
     connection& c_;
     std::vector<statement> stmts_;
+    read_cache* cache_ = nullptr;
 };
 
 }  // namespace ussdgw::store

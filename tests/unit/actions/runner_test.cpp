@@ -218,6 +218,39 @@ TEST_CASE(
     CHECK(rows == 1);
 }
 
+TEST_CASE(
+    "inline reads come from memory between writes - and see every write by the runner or "
+    "another process at once") {
+    fixture f;
+    auto balance = [&] { return f.call(en1, "balance").vars["balance"]; };
+    CHECK(balance() == "250.00");
+    const auto misses = f.runner->stats().read_cache_misses;
+    CHECK(balance() == "250.00");
+    CHECK(balance() == "250.00");
+    // Neither the subscriber nor the tariff was read from the file again.
+    CHECK(f.runner->stats().read_cache_misses == misses);
+    CHECK(f.runner->stats().read_cache_hits >= 4);
+
+    // ussdgw-admin (another connection) tops up: the next read has it.
+    f.exec("UPDATE subscribers SET balance = balance + 1000 WHERE msisdn = '" + en1 + "'");
+    CHECK(balance() == "260.00");
+    // The runner's own writer: a transfer out, then a read on the event loop.
+    REQUIRE(f.run(transfer(en1, ru2, "60")).ok);
+    CHECK(balance() == "200.00");
+    CHECK(f.runner->stats().inline_reads >= 5);
+}
+
+TEST_CASE("with the read cache off every inline read goes to the file") {
+    fixture f;
+    f.start([](actions::runner_options& o) { o.read_cache_rows = 0; });
+    CHECK(f.call(en1, "balance").vars["balance"] == "250.00");
+    f.exec("UPDATE subscribers SET balance = balance + 1000 WHERE msisdn = '" + en1 + "'");
+    CHECK(f.call(en1, "balance").vars["balance"] == "260.00");
+    CHECK(f.runner->stats().inline_reads == 2);
+    CHECK(f.runner->stats().read_cache_hits == 0);
+    CHECK(f.runner->stats().read_cache_misses == 0);
+}
+
 TEST_CASE("reads from any other thread go through the writer's queue") {
     fixture f;
     auto ask = [&](const std::string& who) {
