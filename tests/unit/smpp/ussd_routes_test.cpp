@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "ussdgw/smpp/ussd_routes.hpp"
 
 using namespace ussdgw;
@@ -147,4 +149,79 @@ TEST_CASE("routes: replies find their route - records are swept and bounded") {
     r.sweep(t0 + 1s + 120s);
     CHECK(r.find("79160000002", 1) == nullptr);  // untouched for the keep time
     CHECK(r.find("79160000003", 1) != nullptr);
+}
+
+TEST_CASE("routes: the table agrees with a plain model through many adds - touches - sweeps") {
+    // The index is hand-made (open addressing, backward-shift removal): a
+    // simple ordered model of the same rules checks it over a long random
+    // walk, through growth, eviction at capacity and sweeps.
+    constexpr std::size_t capacity = 300;
+    const auto keep = 50s;
+    ussd_routes r(with_sequence(sequence_style::fixed), capacity, keep);
+    struct entry {
+        clock_t_::time_point touched;
+        std::uint64_t order;  // higher: touched later
+        std::uint8_t sequence;
+    };
+    std::map<std::pair<std::string, std::uint32_t>, entry> model;
+    std::uint64_t order = 0;
+    auto evict_oldest = [&] {
+        auto oldest = model.begin();
+        for (auto it = model.begin(); it != model.end(); ++it)
+            if (it->second.order < oldest->second.order) oldest = it;
+        model.erase(oldest);
+    };
+    std::uint64_t seed = 12345;
+    auto next = [&] {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::uint32_t>(seed >> 33);
+    };
+    auto now = t0;
+    for (int step = 0; step < 60'000; ++step) {
+        now += std::chrono::milliseconds(next() % 20);
+        // Few enough numbers that keys come back, many enough to fill the table.
+        const std::string msisdn = "7916" + std::to_string(next() % 700);
+        const std::uint32_t session = next() % 3;
+        const auto key = std::make_pair(msisdn, session);
+        switch (next() % 4) {
+            case 0:
+            case 1: {  // an MO
+                const auto seq = static_cast<std::uint8_t>(next() % 200);
+                auto m = mo(begin, "*111#", seq, session, msisdn);
+                r.on_mo(m, now);
+                if (!model.contains(key) && model.size() >= capacity) evict_oldest();
+                model[key] = {now, ++order, seq};
+                break;
+            }
+            case 2: {  // a screen
+                r.on_screen(msisdn, session, next() % 2 == 0, now);
+                if (auto it = model.find(key); it != model.end()) {
+                    it->second.touched = now;
+                    it->second.order = ++order;
+                }
+                break;
+            }
+            default:
+                r.sweep(now);
+                std::erase_if(model,
+                              [&](const auto& kv) { return now - kv.second.touched >= keep; });
+        }
+        REQUIRE(r.size() == model.size());
+        const auto* route = r.find(msisdn, session);
+        const auto it = model.find(key);
+        REQUIRE((route != nullptr) == (it != model.end()));
+        if (route) {
+            CHECK(route->its_sequence == it->second.sequence);
+            CHECK(r.last_seen(msisdn, session) == it->second.touched);
+        }
+    }
+    // Every key the model holds is found, and nothing else.
+    std::size_t found = 0;
+    for (int n = 0; n < 700; ++n)
+        for (std::uint32_t s = 0; s < 3; ++s)
+            if (r.find("7916" + std::to_string(n), s)) {
+                ++found;
+                CHECK(model.contains({"7916" + std::to_string(n), s}));
+            }
+    CHECK(found == model.size());
 }
