@@ -173,6 +173,14 @@ std::string render_metrics(const metrics_sources& s) {
             p.sample("ussdgw_dialogs_total", label("outcome", outcome),
                      it == d.dialogs.end() ? 0 : static_cast<double>(it->second));
         }
+        p.family("ussdgw_menu_node_total", "counter",
+                 "dialogs at each menu node: reached, chose an item, refused an answer, timed "
+                 "out, released");
+        for (const auto& r : s.door->funnel().rows(std::chrono::steady_clock::now())) {
+            auto labels = label("node", r.node) + "," + label("event", menu::to_string(r.event));
+            if (r.event == menu::node_event::chose) labels += "," + label("item", r.item);
+            p.sample("ussdgw_menu_node_total", labels, static_cast<double>(r.total));
+        }
         p.family("ussdgw_sms_in_total", "counter", "SMS received, by short number and answer");
         for (const auto& [k, n] : d.sms_in)
             p.sample("ussdgw_sms_in_total",
@@ -220,8 +228,7 @@ std::string render_metrics(const metrics_sources& s) {
                  static_cast<double>(st.read_cache_misses));
         p.family("ussdgw_read_cache_reruns_total", "counter",
                  "reads run again because another connection committed under them");
-        p.sample("ussdgw_read_cache_reruns_total", "",
-                 static_cast<double>(st.read_cache_reruns));
+        p.sample("ussdgw_read_cache_reruns_total", "", static_cast<double>(st.read_cache_reruns));
         store_fault_metrics(p, s.runner->faults());
     }
     if (s.reloads) {

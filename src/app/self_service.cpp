@@ -121,6 +121,8 @@ void self_service_door::on_ussd(const domain::ussd_in& in) {
             answer(in);
             break;
         case domain::ussd_kind::release:
+            if (const dialog* d = table_.peek({in.msisdn, in.session}))
+                count_left(d->state, menu::node_event::released);
             if (table_.close({in.msisdn, in.session}) && ++stats_.dialogs["released"])
                 spdlog::debug("[msisdn={} session={}] dialog released by the subscriber", in.msisdn,
                               in.session);
@@ -200,7 +202,11 @@ void self_service_door::answer(const domain::ussd_in& in) {
         spdlog::debug("[msisdn={} session={}] answer: {}", in.msisdn, in.session,
                       util::for_log(menu::redact_input(d->state, in.text)));
     try {
-        advance(k, d->id, menu::answer(d->state, in.text));
+        const auto at = d->state.node;
+        const auto tree = d->state.menus;
+        auto s = menu::answer(d->state, in.text);
+        if (tree) count_answer(*tree, at, in.text, s);
+        advance(k, d->id, std::move(s));
     } catch (const std::logic_error& e) {
         ++stats_.dialogs["error"];
         spdlog::error("[msisdn={} session={}] dialog in a bad state: {}", in.msisdn, in.session,
@@ -252,7 +258,39 @@ void self_service_door::answer_outside(const key& k, const menu::step& s) {
     sinks_.ussd({k.msisdn, k.session, s.text, s.end});
 }
 
+void self_service_door::count_reached(dialog& d) {
+    // Once per visit: a page turn or a refused answer shows the node again
+    // but reaches nothing new.
+    const auto& st = d.state;
+    if (!st.menus || st.node == menu::no_node || st.node == d.counted) return;
+    d.counted = st.node;
+    funnel_.count(st.menus->nodes[st.node].id, menu::node_event::reached, {}, steady::now());
+}
+
+void self_service_door::count_answer(const menu::tree& tree, menu::node_id at,
+                                     std::string_view input, const menu::step& s) {
+    if (at == menu::no_node) return;
+    const menu::node& n = tree.nodes[at];
+    if (s.refused == "invalid_choice" || s.refused == "input_rejected") {
+        funnel_.count(n.id, menu::node_event::invalid, {}, steady::now());
+        return;
+    }
+    // Items only, by their key: an input node's answer may be a PIN.
+    if (n.kind != menu::node_kind::menu) return;
+    for (const auto& o : n.options)
+        if (o.key == input) {
+            funnel_.count(n.id, menu::node_event::chose, o.key, steady::now());
+            return;
+        }
+}
+
+void self_service_door::count_left(const menu::dialog_state& st, menu::node_event how) {
+    if (st.menus && st.node != menu::no_node)
+        funnel_.count(st.menus->nodes[st.node].id, how, {}, steady::now());
+}
+
 void self_service_door::send_screen(const key& k, const menu::step& s) {
+    if (dialog* d = table_.peek(k)) count_reached(*d);
     sinks_.ussd({k.msisdn, k.session, s.text, s.end});
     if (s.end && table_.close(k)) ++stats_.dialogs["completed"];
 }
@@ -265,7 +303,10 @@ void self_service_door::arm_guard_timer() {
     guard_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
         if (ec || !*alive) return;
         timer_at_.reset();
-        for (const auto& k : table_.expire(steady::now())) {
+        const auto last_look = [this](const key&, const dialog& d) {
+            count_left(d.state, menu::node_event::timeout);
+        };
+        for (const auto& k : table_.expire(steady::now(), last_look)) {
             ++stats_.dialogs["timeout"];
             spdlog::debug("[msisdn={} session={}] dialog timed out", k.msisdn, k.session);
         }

@@ -377,3 +377,52 @@ TEST_CASE(
     CHECK(*rc == 0);
     CHECK(contains(g.daemon->output(), "stopped"));
 }
+
+TEST_CASE(
+    "menu funnel: where dialogs reached - chose - were refused - hung up - timed out - in "
+    "/menu/funnel and /metrics") {
+    // Debug logs: the timeout's line is what the test waits for.
+    web_gateway g("", true, "[ussd]\ndialog_timeout = 1s\n[log]\nlevel = debug\n");
+    auto& sim = *g.sim.proc;
+    sim.write("*111#\n");
+    REQUIRE(sim.wait_for("MT ussd", patience));
+    sim.write("77\n");  // not an item: the menu again, with the hint
+    REQUIRE(sim.wait_for("Invalid choice.", patience));
+    sim.write("1\n");
+    REQUIRE(sim.wait_for("Balance:", patience));
+    sim.write("/release\n");
+    REQUIRE(g.daemon->wait_for("dialog released by the subscriber", patience));
+    // A second dialog left on the main menu until it times out.
+    sim.write("*111#\n");
+    REQUIRE(sim.wait_for("MT ussd", patience));
+    REQUIRE(g.daemon->wait_for("dialog timed out", patience));
+    const auto page = scrape(g.port);
+    INFO("daemon output:\n" << g.daemon->output());
+    auto at = [&](const std::string& series) {
+        const auto it = page.find(series);
+        return it == page.end() ? -1.0 : it->second;
+    };
+    CHECK(at("ussdgw_dialogs_total{outcome=\"timeout\"}") == 1);
+    CHECK(at("ussdgw_menu_node_total{node=\"main\",event=\"reached\"}") == 2);
+    CHECK(at("ussdgw_menu_node_total{node=\"main\",event=\"invalid\"}") == 1);
+    CHECK(at("ussdgw_menu_node_total{node=\"main\",event=\"chose\",item=\"1\"}") == 1);
+    CHECK(at("ussdgw_menu_node_total{node=\"main\",event=\"timeout\"}") == 1);
+    CHECK(at("ussdgw_menu_node_total{node=\"balance\",event=\"reached\"}") == 1);
+    CHECK(at("ussdgw_menu_node_total{node=\"balance\",event=\"released\"}") == 1);
+    // Nothing else was counted: the invalid answer did not reach "main" again.
+    std::size_t series = 0;
+    for (const auto& [name, value] : page) series += name.starts_with("ussdgw_menu_node_total");
+    CHECK(series == 6);
+
+    auto r = http_call(g.port, http_request_text("GET", "/menu/funnel"), patience);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->headers["content-type"] == "application/json");
+    // The same counts, with the last hour and day (all of them, minutes ago).
+    CHECK(contains(
+        r->body,
+        R"({"node":"main","event":"chose","item":"1","total":1,"last_hour":1,"last_day":1})"));
+    CHECK(contains(r->body,
+                   R"({"node":"main","event":"reached","total":2,"last_hour":2,"last_day":2})"));
+    CHECK(contains(r->body, R"("dropped":0)"));
+}

@@ -17,6 +17,7 @@
 #include "ussdgw/app/front_door.hpp"
 #include "ussdgw/app/rate_limiter.hpp"
 #include "ussdgw/menu/engine.hpp"
+#include "ussdgw/menu/funnel.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 #include "ussdgw/ussd/dialogs.hpp"
 #include "ussdgw/util/fingerprint.hpp"
@@ -70,6 +71,8 @@ class self_service_door : public front_door {
     std::size_t in_flight() const override { return in_flight_; }
     /// Counters so far.
     const door_stats& stats() const { return stats_; }
+    /// Per menu node: reached, items chosen, answers refused, timeouts, hang-ups.
+    const menu::funnel& funnel() const { return funnel_; }
     /// Dialogs open now.
     std::size_t dialogs_open() const { return table_.size(); }
     /// Subscribers the per-subscriber rate limit remembers now (bounded).
@@ -87,6 +90,7 @@ class self_service_door : public front_door {
         menu::dialog_state state;   // the engine's view
         std::uint64_t id = 0;       // tells a fresh dialog from a replaced one of the same key
         std::uint64_t dialled = 0;  // keyed fingerprint of the string that began it
+        menu::node_id counted = menu::no_node;  // the node last counted as reached
     };
     using key = ussd::dialog_key;
 
@@ -95,6 +99,10 @@ class self_service_door : public front_door {
     void advance(const key& k, std::uint64_t id, menu::step s);
     dialog* current(const key& k, std::uint64_t id);
     void send_screen(const key& k, const menu::step& s);
+    void count_reached(dialog& d);
+    void count_answer(const menu::tree& tree, menu::node_id at, std::string_view input,
+                      const menu::step& s);
+    void count_left(const menu::dialog_state& st, menu::node_event how);
     void answer_outside(const key& k, const menu::step& s);
     void run(actions::request req, std::function<void(const actions::outcome&)> then);
     void with_profile(const std::string& msisdn, actions::channel via,
@@ -113,6 +121,7 @@ class self_service_door : public front_door {
     std::size_t in_flight_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     door_stats stats_;
+    menu::funnel funnel_;
     rate_limiter per_subscriber_;  // dialogs and SMS commands per subscriber
     rate_limiter told_;            // one "busy" SMS per subscriber per minute, not one per SMS
     rate_limiter logged_;          // one info line per limited subscriber per minute

@@ -102,9 +102,17 @@ class dialog_table {
 
     /// Drops every dialog whose deadline is at or before `now`; returns their keys.
     std::vector<dialog_key> expire(dialog_clock::time_point now) {
+        return expire(now, [](const dialog_key&, const State&) {});
+    }
+
+    /// As expire(now), showing each dialog to `last_look(key, state)` before it goes.
+    template <class F>
+    std::vector<dialog_key> expire(dialog_clock::time_point now, F&& last_look) {
         std::vector<dialog_key> gone;
         while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-            gone.push_back(*deadlines_.begin()->second);
+            const dialog_key& k = *deadlines_.begin()->second;
+            last_look(k, entries_.find(k)->second.state);
+            gone.push_back(k);
             erase(gone.back());
         }
         return gone;
