@@ -79,4 +79,13 @@ int cmd_fix_permissions(const store_files& db);
 /// `check-menus DIR`: validates the operator's menu files against the actions.
 int cmd_check_menus(const std::string& dir);
 
+/// console-user add: adds or replaces NAME with ROLE in FILE, the password
+/// read from the first line of `in`.
+int cmd_console_user_add(const std::string& file, const std::string& name, const std::string& role,
+                         std::istream& in);
+/// console-user remove: removes NAME from FILE.
+int cmd_console_user_remove(const std::string& file, const std::string& name);
+/// console-user list: NAME ROLE per line.
+int cmd_console_user_list(const std::string& file);
+
 }  // namespace ussdgw::admin

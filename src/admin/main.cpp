@@ -177,6 +177,26 @@ int main(int argc, char** argv) {
     fix->callback([&] { rc = cmd_fix_permissions(ready()); });
 
     std::string menu_dir;
+    auto* cu = app.add_subcommand("console-user",
+                                  "Manage the operator console's users ([console] users_file)");
+    cu->require_subcommand(1);
+    std::string cu_file, cu_name, cu_role = "viewer";
+    auto* cu_add = cu->add_subcommand(
+        "add", "Add a user, or set a user's role and password (read from stdin, 10+ characters)");
+    cu_add->add_option("NAME", cu_name, "User name (letters, digits, '.', '_', '-')")->required();
+    cu_add->add_option("--role", cu_role,
+                       "viewer (tree, phone, statistics) or editor (also "
+                       "upload, apply, roll back)");
+    cu_add->add_option("--file", cu_file, "The users file")->required();
+    cu_add->callback([&] { rc = cmd_console_user_add(cu_file, cu_name, cu_role, std::cin); });
+    auto* cu_rm = cu->add_subcommand("remove", "Remove a user");
+    cu_rm->add_option("NAME", cu_name, "User name")->required();
+    cu_rm->add_option("--file", cu_file, "The users file")->required();
+    cu_rm->callback([&] { rc = cmd_console_user_remove(cu_file, cu_name); });
+    auto* cu_ls = cu->add_subcommand("list", "List the users and their roles");
+    cu_ls->add_option("--file", cu_file, "The users file")->required();
+    cu_ls->callback([&] { rc = cmd_console_user_list(cu_file); });
+
     auto* menus =
         app.add_subcommand("check-menus", "Validate the menu files and sms.yaml of a directory");
     menus->add_option("DIR", menu_dir, "Menu directory (menus/)")->required();

@@ -311,6 +311,7 @@ const std::map<std::string, setter>& keys() {
          count<std::size_t>([](config& c) { return &c.http.api_rate_per_number; }, 1, 10'000)},
         {"http.api_rate_per_client",
          count<std::size_t>([](config& c) { return &c.http.api_rate_per_client; }, 0, 1'000'000)},
+        {"console.users_file", text(&config::console_users_file)},
         {"ussd.max_dialogs",
          count<std::size_t>([](config& c) { return &c.max_dialogs; }, 1, 10'000'000)},
         {"ussd.rate_per_subscriber",

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ussdgw/app/config.hpp"
+#include "ussdgw/app/console_api.hpp"
 #include "ussdgw/app/daemon.hpp"
 #include "ussdgw/app/account_api.hpp"
 #include "ussdgw/app/http_server.hpp"
@@ -126,6 +127,16 @@ util::result<config, config_errors> build_config(const flags& f) {
             errors.push_back(t.error());
         else
             c.http.token = *t;
+    }
+    if (!c.console_users_file.empty()) {
+        auto users = load_console_users(c.console_users_file);
+        if (!users)
+            errors.push_back(users.error());
+        else if (users.value().empty())
+            errors.push_back(c.console_users_file +
+                             ": no users (add one with ussdgw-admin console-user add)");
+        else
+            c.console_users = std::move(users.value());
     }
     if (!errors.empty()) return util::fail(std::move(errors));
     return c;
@@ -315,6 +326,7 @@ int run_main(int argc, char** argv) {
     // operator's /metrics and /healthz. The API is declared first so that it
     // outlives the server's handlers.
     std::unique_ptr<account_api> api;
+    std::unique_ptr<console_api> console;
     std::unique_ptr<http_server> http;
     if (!cfg.http.listen.empty()) {
         http = std::make_unique<http_server>(io.get_executor());
@@ -328,6 +340,18 @@ int run_main(int argc, char** argv) {
                                             [&d] { d.kick_outbox(); });
         api->add_routes(*http);
         add_ops_endpoints(*http, io.get_executor(), sources, *runner);
+        if (!cfg.console_users.empty()) {
+            console_options co;
+            co.users = cfg.console_users;
+            co.tree = [&self_service] { return self_service.menus(); };
+            co.version = &reloads.version;
+            console = std::make_unique<console_api>(io.get_executor(), std::move(co));
+            console->add_to(*http);
+            spdlog::info("console: {} users from {}", cfg.console_users.size(),
+                         cfg.console_users_file);
+        }
+    } else if (!cfg.console_users.empty()) {
+        spdlog::warn("console: [console] users_file is set but [http] listen is not: no console");
     }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

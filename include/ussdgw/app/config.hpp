@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ussdgw/actions/rules.hpp"
+#include "ussdgw/app/console_users.hpp"
 #include "ussdgw/app/outbox_sender.hpp"
 #include "ussdgw/smpp/client.hpp"
 #include "ussdgw/smpp/translate.hpp"
@@ -65,6 +66,10 @@ struct config {
     outbox_options outbox;  ///< [outbox] poll, batch (max_age is rules.outbox_max_age_seconds)
     /// [http]: the HTTP listener and the personal-account API (docs/api.md).
     http_settings http;
+    /// [console] users_file: the operator console's users (docs/console.md); empty: no console.
+    std::string console_users_file;
+    /// Read from console_users_file at start; never the passwords, only their hashes.
+    std::vector<console_user> console_users;
     std::string source = "(defaults)";  ///< where it came from, for messages
     /// Every "section.key" the file set, with its value as written: what a
     /// reload compares to say what changed.

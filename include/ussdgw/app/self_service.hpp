@@ -71,6 +71,8 @@ class self_service_door : public front_door {
     std::size_t in_flight() const override { return in_flight_; }
     /// Counters so far.
     const door_stats& stats() const { return stats_; }
+    /// The menu tree in service (replaced by a reload).
+    std::shared_ptr<const menu::tree> menus() const { return doors_.menus; }
     /// Per menu node: reached, items chosen, answers refused, timeouts, hang-ups.
     const menu::funnel& funnel() const { return funnel_; }
     /// Dialogs open now.

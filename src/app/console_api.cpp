@@ -1,0 +1,315 @@
+#include "ussdgw/app/console_api.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+namespace ussdgw::app {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using steady = std::chrono::steady_clock;
+
+constexpr const char* cookie_name = "ussdgw_console";
+
+// The console is our own page and nothing else: no inline script, no
+// framing, no other origin.
+void secure(http_response& r) {
+    r.headers["Content-Security-Policy"] =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    r.headers["X-Content-Type-Options"] = "nosniff";
+    r.headers["X-Frame-Options"] = "DENY";
+    r.headers["Referrer-Policy"] = "no-referrer";
+    r.headers["Cache-Control"] = "no-store";
+}
+
+http_response answer(int status, const json& body) {
+    http_response r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = body.dump();
+    secure(r);
+    return r;
+}
+
+http_response refuse(int status, const std::string& why) {
+    return answer(status, json{{"error", why}});
+}
+
+std::string random_token() {
+    unsigned char bytes[32];
+    randombytes_buf(bytes, sizeof bytes);
+    char hex[sizeof bytes * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+    return hex;
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; ussdgw_console=..").
+std::string cookie(const http_request& rq, std::string_view name) {
+    const auto it = rq.headers.find("cookie");
+    if (it == rq.headers.end()) return {};
+    std::string_view all = it->second;
+    while (!all.empty()) {
+        const auto end = all.find(';');
+        auto pair = all.substr(0, end);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+            pair[name.size()] == '=')
+            return std::string(pair.substr(name.size() + 1));
+        if (end == std::string_view::npos) break;
+        all.remove_prefix(end + 1);
+    }
+    return {};
+}
+
+bool json_body(const http_request& rq) {
+    const auto it = rq.headers.find("content-type");
+    return it != rq.headers.end() && it->second.rfind("application/json", 0) == 0;
+}
+
+json localized_json(const menu::tree& t, const menu::localized& texts) {
+    json out = json::object();
+    for (std::size_t i = 0; i < texts.size() && i < t.languages.size(); ++i)
+        out[t.languages[i]] = texts[i].source();
+    return out;
+}
+
+std::string id_of(const menu::tree& t, menu::node_id n) {
+    return n == menu::no_node ? std::string() : t.nodes[n].id;
+}
+
+}  // namespace
+
+std::string tree_json(const menu::tree& t, std::uint64_t version) {
+    json nodes = json::array();
+    for (const auto& n : t.nodes) {
+        json j{{"id", n.id},
+               {"kind", menu::to_string(n.kind)},
+               {"file", n.file},
+               {"line", n.line},
+               {"text", localized_json(t, n.text)}};
+        if (n.kind == menu::node_kind::menu) {
+            json options = json::array();
+            for (const auto& o : n.options) {
+                json oj{{"key", o.key},
+                        {"label", localized_json(t, o.label)},
+                        {"next", id_of(t, o.next)}};
+                if (!o.when.empty()) oj["when"] = o.when;
+                options.push_back(std::move(oj));
+            }
+            j["options"] = std::move(options);
+        }
+        if (n.kind == menu::node_kind::input) {
+            j["var"] = n.var;
+            j["secret"] = n.secret;
+        }
+        if (n.kind == menu::node_kind::confirm) {
+            j["yes"] = id_of(t, n.yes);
+            j["no"] = id_of(t, n.no);
+        }
+        if (n.kind == menu::node_kind::action) {
+            j["action"] = n.action;
+            json args = json::object();
+            for (const auto& a : n.args) args[a.name] = a.value.source();
+            j["args"] = std::move(args);
+        }
+        if (n.next != menu::no_node) j["next"] = id_of(t, n.next);
+        nodes.push_back(std::move(j));
+    }
+    json codes = json::array();
+    for (const auto& c : t.codes)
+        codes.push_back({{"code", c.source},
+                         {"file", c.file},
+                         {"line", c.line},
+                         {"target", id_of(t, c.target)}});
+    return json{{"version", version},
+                {"languages", t.languages},
+                {"root", id_of(t, t.root)},
+                {"nodes", std::move(nodes)},
+                {"codes", std::move(codes)}}
+        .dump();
+}
+
+console_api::console_api(boost::asio::any_io_executor loop, console_options options)
+    : loop_(std::move(loop)), opt_(std::move(options)) {
+    char out[crypto_pwhash_STRBYTES];
+    const std::string filler = random_token();
+    if (crypto_pwhash_str(out, filler.data(), filler.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0)
+        dummy_hash_ = out;
+}
+
+console_api::~console_api() {
+    *alive_ = false;
+    hashing_.join();
+}
+
+bool console_api::limited(const std::string& key, steady::time_point now) {
+    auto it = failures_.find(key);
+    if (it == failures_.end()) return false;
+    auto& times = it->second;
+    while (!times.empty() && now - times.front() >= std::chrono::minutes(1)) times.pop_front();
+    if (times.empty()) {
+        failures_.erase(it);
+        return false;
+    }
+    return times.size() >= opt_.failures_per_minute;
+}
+
+void console_api::failed(const std::string& key, steady::time_point now) {
+    // Bounded: one entry per address or name that failed in the last minute,
+    // and at most failures_per_minute times in each.
+    if (failures_.size() >= 100'000) failures_.clear();
+    auto& times = failures_[key];
+    times.push_back(now);
+    while (times.size() > opt_.failures_per_minute) times.pop_front();
+}
+
+console_api::session* console_api::current(const http_request& rq) {
+    const auto token = cookie(rq, cookie_name);
+    if (token.empty()) return nullptr;
+    const auto it = sessions_.find(token);
+    if (it == sessions_.end()) return nullptr;
+    const auto now = steady::now();
+    if (now - it->second.used >= opt_.session_idle) {
+        sessions_.erase(it);
+        return nullptr;
+    }
+    it->second.used = now;
+    return &it->second;
+}
+
+void console_api::with_session(const http_request& rq, const respond_fn& respond,
+                               const std::function<http_response(session&)>& answer_with) {
+    session* s = current(rq);
+    if (!s) {
+        respond(refuse(401, "log in first"));
+        return;
+    }
+    respond(answer_with(*s));
+}
+
+void console_api::login(const http_request& rq, respond_fn respond) {
+    if (!json_body(rq)) {
+        respond(refuse(415, "send the login as application/json"));
+        return;
+    }
+    std::string user, password;
+    try {
+        const auto body = json::parse(rq.body);
+        user = body.at("user").get<std::string>();
+        password = body.at("password").get<std::string>();
+    } catch (const json::exception&) {
+        respond(refuse(400, "expected {\"user\": ..., \"password\": ...}"));
+        return;
+    }
+    const auto now = steady::now();
+    const std::string by_client = "client " + rq.client, by_user = "user " + user;
+    if (limited(by_client, now) || limited(by_user, now)) {
+        auto r = refuse(429, "too many failed logins; try again in a minute");
+        r.headers["Retry-After"] = "60";
+        respond(std::move(r));
+        return;
+    }
+    if (checking_ >= opt_.logins_waiting) {
+        auto r = refuse(503, "busy; try again in a moment");
+        r.headers["Retry-After"] = "1";
+        respond(std::move(r));
+        return;
+    }
+    const console_user* found = nullptr;
+    for (const auto& u : opt_.users)
+        if (u.name == user) found = &u;
+    // An unknown name costs the same check as a known one: timing tells nothing.
+    const std::string hash = found ? found->hash : dummy_hash_;
+    ++checking_;
+    boost::asio::post(hashing_, [this, alive = alive_, hash, password = std::move(password),
+                                 known = found != nullptr, client = rq.client, user,
+                                 respond = std::move(respond)]() mutable {
+        const bool matched = console_password_matches(hash, password) && known;
+        sodium_memzero(password.data(), password.size());
+        boost::asio::post(loop_, [this, alive, matched, client, user, respond] {
+            if (!*alive) return;
+            --checking_;
+            finish_login(client, user, matched, respond);
+        });
+    });
+}
+
+void console_api::finish_login(const std::string& client, const std::string& user, bool matched,
+                               const respond_fn& respond) {
+    const auto now = steady::now();
+    const console_user* found = nullptr;
+    for (const auto& u : opt_.users)
+        if (u.name == user) found = &u;
+    if (!matched || !found) {
+        failed("client " + client, now);
+        failed("user " + user, now);
+        // A name that is no user may be a password typed in the wrong field: not logged.
+        spdlog::warn("console: failed login for {} from {}", found ? user : "an unknown user",
+                     client);
+        respond(refuse(401, "wrong user name or password"));
+        return;
+    }
+    if (sessions_.size() >= opt_.max_sessions) {
+        auto oldest = sessions_.begin();
+        for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+            if (it->second.used < oldest->second.used) oldest = it;
+        sessions_.erase(oldest);
+    }
+    const auto token = random_token();
+    session s{found->name, found->role, random_token(), now};
+    auto r = answer(200, json{{"user", s.user}, {"role", to_string(s.role)}, {"csrf", s.csrf}});
+    r.headers["Set-Cookie"] = std::string(cookie_name) + "=" + token +
+                              "; Path=/console; HttpOnly; SameSite=Strict; Max-Age=" +
+                              std::to_string(opt_.session_idle.count());
+    sessions_.emplace(token, std::move(s));
+    spdlog::info("console: {} ({}) logged in from {}", found->name, to_string(found->role), client);
+    respond(std::move(r));
+}
+
+void console_api::add_to(http_server& server) {
+    server.add("POST", "/console/api/login", [this](const http_request& rq, respond_fn respond) {
+        login(rq, std::move(respond));
+    });
+    server.add("GET", "/console/api/session", [this](const http_request& rq, respond_fn respond) {
+        with_session(rq, respond, [](session& s) {
+            return answer(200,
+                          json{{"user", s.user}, {"role", to_string(s.role)}, {"csrf", s.csrf}});
+        });
+    });
+    server.add("POST", "/console/api/logout", [this](const http_request& rq, respond_fn respond) {
+        session* s = current(rq);
+        if (!s) {
+            respond(refuse(401, "log in first"));
+            return;
+        }
+        const auto it = rq.headers.find("x-csrf-token");
+        if (it == rq.headers.end() || it->second != s->csrf) {
+            respond(refuse(403, "missing or wrong X-CSRF-Token"));
+            return;
+        }
+        spdlog::info("console: {} logged out", s->user);
+        sessions_.erase(cookie(rq, cookie_name));
+        auto r = answer(200, json{{"ok", true}});
+        r.headers["Set-Cookie"] =
+            std::string(cookie_name) + "=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0";
+        respond(std::move(r));
+    });
+    server.add("GET", "/console/api/tree", [this](const http_request& rq, respond_fn respond) {
+        with_session(rq, respond, [this](session&) {
+            const auto t = opt_.tree ? opt_.tree() : nullptr;
+            if (!t) return refuse(503, "no menus loaded");
+            http_response r;
+            r.content_type = "application/json";
+            r.body = tree_json(*t, opt_.version ? opt_.version->load() : 0);
+            secure(r);
+            return r;
+        });
+    });
+}
+
+}  // namespace ussdgw::app
