@@ -3,7 +3,18 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
+
+#include "ussdgw/actions/rule_constants.hpp"
+#include "ussdgw/sms/front_doors.hpp"
 
 namespace ussdgw::app {
 
@@ -79,6 +90,53 @@ json localized_json(const menu::tree& t, const menu::localized& texts) {
 
 std::string id_of(const menu::tree& t, menu::node_id n) {
     return n == menu::no_node ? std::string() : t.nodes[n].id;
+}
+
+// A menu file's name: no directories, no dots but the extension.
+bool menu_file_name(const std::string& name) {
+    static const std::regex ok("[A-Za-z0-9_-]{1,64}\\.yaml");
+    return std::regex_match(name, ok);
+}
+
+// The value of `key` in the request's query ("?name=main.yaml").
+std::string query_value(const std::string& target, const std::string& key) {
+    const auto q = target.find('?');
+    if (q == std::string::npos) return {};
+    std::string_view rest(target);
+    rest.remove_prefix(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        if (pair.size() > key.size() && pair.substr(0, key.size()) == key &&
+            pair[key.size()] == '=')
+            return std::string(pair.substr(key.size() + 1));
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+json screen_json(const phone_screen& s) {
+    json actions = json::array();
+    for (const auto& a : s.actions) {
+        json j{{"action", a.name}, {"ok", a.ok}};
+        if (!a.ok) j["error"] = a.error;
+        actions.push_back(std::move(j));
+    }
+    json sms = json::array();
+    for (const auto& m : s.sms) sms.push_back({{"from", m.from}, {"to", m.to}, {"text", m.text}});
+    return json{{"screen", s.text},     {"end", s.end},         {"encoding", s.encoding},
+                {"units", s.units},     {"limit", s.limit},     {"page", s.page},
+                {"pages", s.pages},     {"paged", s.pages > 1}, {"actions", std::move(actions)},
+                {"sms", std::move(sms)}};
 }
 
 }  // namespace
@@ -261,7 +319,11 @@ void console_api::finish_login(const std::string& client, const std::string& use
         sessions_.erase(oldest);
     }
     const auto token = random_token();
-    session s{found->name, found->role, random_token(), now};
+    session s;
+    s.user = found->name;
+    s.role = found->role;
+    s.csrf = random_token();
+    s.used = now;
     auto r = answer(200, json{{"user", s.user}, {"role", to_string(s.role)}, {"csrf", s.csrf}});
     r.headers["Set-Cookie"] = std::string(cookie_name) + "=" + token +
                               "; Path=/console; HttpOnly; SameSite=Strict; Max-Age=" +
@@ -269,6 +331,183 @@ void console_api::finish_login(const std::string& client, const std::string& use
     sessions_.emplace(token, std::move(s));
     spdlog::info("console: {} ({}) logged in from {}", found->name, to_string(found->role), client);
     respond(std::move(r));
+}
+
+console_api::session* console_api::changing(const http_request& rq, const respond_fn& respond,
+                                            bool editor) {
+    session* s = current(rq);
+    if (!s) {
+        respond(refuse(401, "log in first"));
+        return nullptr;
+    }
+    const auto it = rq.headers.find("x-csrf-token");
+    if (it == rq.headers.end() || it->second != s->csrf) {
+        respond(refuse(403, "missing or wrong X-CSRF-Token"));
+        return nullptr;
+    }
+    if (editor && s->role != console_role::editor) {
+        respond(refuse(403, "only an editor may change the menus"));
+        return nullptr;
+    }
+    if (!json_body(rq)) {
+        respond(refuse(415, "send application/json"));
+        return nullptr;
+    }
+    return s;
+}
+
+std::uint64_t console_api::version() const {
+    return opt_.version ? opt_.version->load() : 0;
+}
+
+void console_api::phone(const http_request& rq, respond_fn respond) {
+    session* s = changing(rq, respond, false);
+    if (!s) return;
+    json body;
+    try {
+        body = json::parse(rq.body);
+    } catch (const json::exception&) {
+        respond(refuse(400, "malformed JSON"));
+        return;
+    }
+    const bool dialling = body.contains("dial");
+    if (!dialling && !body.contains("answer")) {
+        respond(refuse(400, "expected {\"dial\": \"*111#\"} or {\"answer\": \"1\"}"));
+        return;
+    }
+    std::string text, msisdn, language;
+    bool candidate = false;
+    try {
+        text = body.at(dialling ? "dial" : "answer").get<std::string>();
+        if (body.contains("msisdn")) msisdn = body.at("msisdn").get<std::string>();
+        if (body.contains("language")) language = body.at("language").get<std::string>();
+        if (body.contains("candidate")) candidate = body.at("candidate").get<bool>();
+    } catch (const json::exception&) {
+        respond(refuse(
+            400, "dial, answer, msisdn and language are strings; candidate is true or false"));
+        return;
+    }
+    if (!msisdn.empty() &&
+        (msisdn.size() > 15 || msisdn.find_first_not_of("0123456789") != std::string::npos)) {
+        respond(refuse(400, "msisdn: digits only, at most 15"));
+        return;
+    }
+    std::shared_ptr<const menu::tree> tree;
+    if (dialling) {
+        tree = candidate ? s->candidate : (opt_.tree ? opt_.tree() : nullptr);
+        if (!tree) {
+            respond(refuse(409, candidate ? "no checked upload to try: check a file first"
+                                          : "no menus loaded"));
+            return;
+        }
+    }
+    if (checking_ >= opt_.logins_waiting) {
+        respond(refuse(503, "busy; try again in a moment"));
+        return;
+    }
+    if (!s->phone)
+        s->phone = std::make_shared<console_phone>(opt_.rules, actions::builtin_registry());
+    ++checking_;
+    // The phone's actions may hash a password: never on the event loop.
+    boost::asio::post(hashing_, [this, alive = alive_, ph = s->phone, dialling, tree, text, msisdn,
+                                 language, db = opt_.db_path, respond = std::move(respond)] {
+        auto r = dialling ? ph->dial(tree, db, msisdn, language, text) : ph->answer(text);
+        auto reply = r ? answer(200, screen_json(r.value())) : refuse(409, r.error());
+        boost::asio::post(loop_, [this, alive, respond, reply = std::move(reply)]() mutable {
+            if (!*alive) return;
+            --checking_;
+            respond(std::move(reply));
+        });
+    });
+}
+
+http_response console_api::check(session& s, const http_request& rq) {
+    std::string file, content;
+    try {
+        const auto body = json::parse(rq.body);
+        file = body.at("file").get<std::string>();
+        content = body.at("content").get<std::string>();
+    } catch (const json::exception&) {
+        return refuse(400, "expected {\"file\": \"NAME.yaml\", \"content\": \"...\"}");
+    }
+    if (!menu_file_name(file))
+        return refuse(400, "file: a name like balance.yaml (letters, digits, '_', '-')");
+    // The menus as they would be: a copy of the directory with this file in it.
+    namespace fs = std::filesystem;
+    std::string tmpl = (fs::temp_directory_path() / "ussdgw-console-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) return refuse(500, "cannot make a staging directory");
+    const fs::path staging(tmpl);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(opt_.menus_dir, ec))
+        if (e.is_regular_file() && e.path().extension() == ".yaml")
+            fs::copy_file(e.path(), staging / e.path().filename(), ec);
+    std::ofstream(staging / file, std::ios::binary) << content;
+    menu::load_options options;
+    options.constants = actions::rule_constants(opt_.rules);
+    auto doors = sms::load_front_doors(staging.string(), actions::builtin_registry(), options);
+    fs::remove_all(staging, ec);
+    if (!doors) {
+        json problems = json::array();
+        for (const auto& p : doors.error())
+            problems.push_back({{"file", fs::path(p.file).filename().string()},
+                                {"line", p.line},
+                                {"message", p.message}});
+        return answer(422, json{{"ok", false}, {"problems", std::move(problems)}});
+    }
+    s.candidate = doors.value().menus;
+    s.staged_file = file;
+    s.staged_content = std::move(content);
+    return answer(200, json{{"ok", true}, {"file", file}, {"nodes", s.candidate->nodes.size()}});
+}
+
+bool console_api::put_file(const std::string& file, const std::optional<std::string>& content) {
+    const auto path = opt_.menus_dir + "/" + file;
+    if (!content) return ::unlink(path.c_str()) == 0;
+    const auto tmp = path + ".console-tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << *content;
+        if (!out.flush()) return false;
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+http_response console_api::apply(session& s) {
+    if (s.staged_file.empty()) return refuse(409, "check a file first");
+    if (!opt_.reload) return refuse(503, "reloading is not available");
+    const auto file = s.staged_file;
+    const auto before = read_file(opt_.menus_dir + "/" + file);
+    if (!put_file(file, s.staged_content))
+        return refuse(500, "cannot write " + file + " into " + opt_.menus_dir);
+    if (!opt_.reload()) {
+        put_file(file, before);
+        return refuse(409, "the daemon refused the menus (see its log); nothing changed");
+    }
+    undo_.push_back({file, before});
+    changes_.push_back({"apply", s.user, file, std::time(nullptr), version()});
+    spdlog::info("console: {} applied {}; menus version {} in service", s.user, file, version());
+    s.staged_file.clear();
+    s.staged_content.clear();
+    s.candidate.reset();
+    return answer(200, json{{"ok", true}, {"file", file}, {"version", version()}});
+}
+
+http_response console_api::rollback(session& s) {
+    if (undo_.empty()) return refuse(409, "nothing to roll back");
+    if (!opt_.reload) return refuse(503, "reloading is not available");
+    const auto last = undo_.back();
+    const auto now_there = read_file(opt_.menus_dir + "/" + last.file);
+    if (!put_file(last.file, last.before))
+        return refuse(500, "cannot write " + last.file + " into " + opt_.menus_dir);
+    if (!opt_.reload()) {
+        put_file(last.file, now_there);
+        return refuse(409, "the daemon refused the menus (see its log); nothing changed");
+    }
+    undo_.pop_back();
+    changes_.push_back({"rollback", s.user, last.file, std::time(nullptr), version()});
+    spdlog::info("console: {} rolled back {}; menus version {} in service", s.user, last.file,
+                 version());
+    return answer(200, json{{"ok", true}, {"file", last.file}, {"version", version()}});
 }
 
 void console_api::add_to(http_server& server) {
@@ -300,16 +539,59 @@ void console_api::add_to(http_server& server) {
         respond(std::move(r));
     });
     server.add("GET", "/console/api/tree", [this](const http_request& rq, respond_fn respond) {
-        with_session(rq, respond, [this](session&) {
-            const auto t = opt_.tree ? opt_.tree() : nullptr;
-            if (!t) return refuse(503, "no menus loaded");
+        const bool candidate = query_value(rq.target, "candidate") == "1";
+        with_session(rq, respond, [this, candidate](session& s) {
+            const auto t = candidate ? s.candidate : (opt_.tree ? opt_.tree() : nullptr);
+            if (!t)
+                return refuse(candidate ? 409 : 503,
+                              candidate ? "no checked upload" : "no menus loaded");
             http_response r;
             r.content_type = "application/json";
-            r.body = tree_json(*t, opt_.version ? opt_.version->load() : 0);
+            r.body = tree_json(*t, candidate ? 0 : version());
             secure(r);
             return r;
         });
     });
+    server.add("POST", "/console/api/phone", [this](const http_request& rq, respond_fn respond) {
+        phone(rq, std::move(respond));
+    });
+    server.add("GET", "/console/api/menus/file",
+               [this](const http_request& rq, respond_fn respond) {
+                   const auto name = query_value(rq.target, "name");
+                   with_session(rq, respond, [this, name](session&) {
+                       if (!menu_file_name(name))
+                           return refuse(400, "name: a menu file name like main.yaml");
+                       const auto text = read_file(opt_.menus_dir + "/" + name);
+                       if (!text) return refuse(404, "no menu file " + name);
+                       return answer(
+                           200, json{{"file", name}, {"content", *text}, {"version", version()}});
+                   });
+               });
+    server.add("GET", "/console/api/menus/history",
+               [this](const http_request& rq, respond_fn respond) {
+                   with_session(rq, respond, [this](session&) {
+                       json list = json::array();
+                       for (const auto& c : changes_)
+                           list.push_back({{"action", c.action},
+                                           {"user", c.user},
+                                           {"file", c.file},
+                                           {"time", c.time},
+                                           {"version", c.version}});
+                       return answer(200, json{{"changes", std::move(list)},
+                                               {"can_roll_back", !undo_.empty()},
+                                               {"version", version()}});
+                   });
+               });
+    for (const char* what : {"check", "apply", "rollback"}) {
+        server.add("POST", std::string("/console/api/menus/") + what,
+                   [this, what = std::string(what)](const http_request& rq, respond_fn respond) {
+                       session* s = changing(rq, respond, true);
+                       if (!s) return;
+                       respond(what == "check"   ? check(*s, rq)
+                               : what == "apply" ? apply(*s)
+                                                 : rollback(*s));
+                   });
+    }
 }
 
 }  // namespace ussdgw::app

@@ -345,6 +345,9 @@ int run_main(int argc, char** argv) {
             co.users = cfg.console_users;
             co.tree = [&self_service] { return self_service.menus(); };
             co.version = &reloads.version;
+            co.menus_dir = cfg.menus_dir;
+            co.db_path = cfg.db_path;
+            co.rules = cfg.rules;
             console = std::make_unique<console_api>(io.get_executor(), std::move(co));
             console->add_to(*http);
             spdlog::info("console: {} users from {}", cfg.console_users.size(),
@@ -376,6 +379,7 @@ int run_main(int argc, char** argv) {
             return c;
         },
         cfg, self_service, *runner, reloads);
+    if (console) console->set_reload([&reload] { return reload.reload(); });
     daily_job daily(io, *runner);
 
     std::string binds;

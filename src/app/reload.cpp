@@ -66,7 +66,7 @@ void reloader::wait() {
     });
 }
 
-void reloader::reload() {
+bool reloader::reload() {
     // Everything is built first; nothing is applied unless all of it is good.
     auto fresh = build_();
     if (!fresh) {
@@ -74,7 +74,7 @@ void reloader::reload() {
         spdlog::error("reload: {} problem(s) in the config; everything stays as it was",
                       fresh.error().size());
         ++counts_.failed;
-        return;
+        return false;
     }
     menu::load_options options;
     options.constants = actions::rule_constants(fresh->rules);
@@ -84,7 +84,7 @@ void reloader::reload() {
         spdlog::error("reload: {} problem(s) in {}; everything stays as it was",
                       doors.error().size(), fresh->menus_dir);
         ++counts_.failed;
-        return;
+        return false;
     }
     const auto changes = diff(running_, *fresh);
     for (const auto& line : changes.sealed)
@@ -115,6 +115,7 @@ void reloader::reload() {
     ++counts_.version;
     spdlog::info("reload: config {} and menus {} in service ({} change(s))", running_.source,
                  running_.menus_dir, changes.applied.size());
+    return true;
 }
 
 }  // namespace ussdgw::app

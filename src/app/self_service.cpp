@@ -96,18 +96,21 @@ void self_service_door::with_profile(const std::string& msisdn, actions::channel
     req.msisdn = msisdn;
     req.via = via;
     req.action = "profile";
-    run(std::move(req), [then = std::move(then)](const actions::outcome& o) {
-        menu::profile who;  // unknown subscribers get the files' first language
-        if (o.ok) {
-            if (auto it = o.vars.find("language"); it != o.vars.end()) who.language = it->second;
-            if (auto it = o.vars.find("alphabet"); it != o.vars.end())
-                who.latin = it->second == "latin";
-            // Facts menus may show options by (`when: linked`); the sentence is not one.
-            who.values = o.vars;
-            who.values.erase("message");
-        }
-        then(who);
-    });
+    run(std::move(req),
+        [then = std::move(then)](const actions::outcome& o) { then(profile_from(o)); });
+}
+
+menu::profile profile_from(const actions::outcome& o) {
+    menu::profile who;  // unknown subscribers get the files' first language
+    if (o.ok) {
+        if (auto it = o.vars.find("language"); it != o.vars.end()) who.language = it->second;
+        if (auto it = o.vars.find("alphabet"); it != o.vars.end())
+            who.latin = it->second == "latin";
+        // Facts menus may show options by (`when: linked`); the sentence is not one.
+        who.values = o.vars;
+        who.values.erase("message");
+    }
+    return who;
 }
 
 // ---- USSD ----

@@ -174,7 +174,7 @@ connection::connection(const std::string& path, open_mode mode,
                        std::chrono::milliseconds busy_timeout)
     : path_(path) {
     configure_sqlite_once();
-    if (mode == open_mode::read_write) {
+    if (mode == open_mode::read_write && path != ":memory:") {
         // A new store is private from its first byte (it will hold secret
         // hashes); SQLite gives the -wal and -shm files the same mode.
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -75,6 +76,7 @@ std::string field(const std::string& body, const std::string& name) {
 struct console_gateway {
     temp_dir dir;
     std::string users = dir.file("console-users");
+    std::string menus = dir.file("menus");
     sim_process sim;
     std::unique_ptr<child_process> daemon;
     std::uint16_t port = 0;
@@ -89,9 +91,11 @@ struct console_gateway {
         auto conf = dir.file("ussdgw.conf");
         std::ofstream(conf) << "[rules]\npwhash = minimum\n[console]\nusers_file = " << users
                             << "\n";
+        // Its own copy of the menus: an apply writes into the directory.
+        std::filesystem::copy(shipped_menus(), menus);
         sim = start_sim({});
-        daemon = start_daemon(
-            sim.port, {"--config", conf, "--db", demo_store(dir), "--http-listen", "127.0.0.1:0"});
+        daemon = start_daemon(sim.port, {"--config", conf, "--db", demo_store(dir), "--menus",
+                                         menus, "--http-listen", "127.0.0.1:0"});
         REQUIRE(daemon->wait_for("console: 2 users from", patience));
         auto line = daemon->wait_for("http listening on 127.0.0.1:", patience);
         INFO("daemon output:\n" << daemon->output());
@@ -257,4 +261,154 @@ TEST_CASE(
     CHECK(locked.headers["retry-after"] == "60");
     // The client address failed five times too: another user from it waits as well.
     CHECK(g.login("ed", editor_password).status == 429);
+}
+
+namespace {
+
+// Logs in; the session cookie and CSRF token.
+std::pair<std::string, std::string> logged_in(console_gateway& g, const std::string& user,
+                                              const std::string& password) {
+    auto r = g.login(user, password);
+    REQUIRE(r.status == 200);
+    return {session_cookie(r), field(r.body, "csrf")};
+}
+
+// A JSON string with quotes and backslashes escaped.
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "console phone: a dry-run dialog on a copy of the subscriber - real screens and encodings - "
+    "nothing reaches the store or the SMSC") {
+    console_gateway g;
+    auto [cookie, csrf] = logged_in(g, "vi", viewer_password);
+    auto phone = [&](const std::string& body) {
+        return g.call(request("POST", "/console/api/phone", body, cookie, csrf));
+    };
+    CHECK(g.call(request("POST", "/console/api/phone", R"({"dial": "*111#"})", cookie)).status ==
+          403);  // no CSRF token
+
+    auto menu = phone(R"({"dial": "*111#", "msisdn": "79160000001"})");
+    REQUIRE(menu.status == 200);
+    CHECK(contains(menu.body, R"("screen":"Service *111#\n1 Balance)"));
+    CHECK(contains(menu.body, R"("end":false,"encoding":"GSM 7-bit")"));
+    CHECK(contains(menu.body, R"("limit":182)"));
+    auto balance = phone(R"({"answer": "1"})");
+    REQUIRE(balance.status == 200);
+    CHECK(contains(balance.body, "Balance: 250.00"));
+    CHECK(contains(balance.body, R"("actions":[{"action":"balance","ok":true}])"));
+
+    // A Russian subscriber's screens are UCS-2, 80 units to a screen.
+    auto ru = phone(R"({"dial": "*111#", "msisdn": "79160000002"})");
+    CHECK(contains(ru.body, R"("encoding":"UCS-2")"));
+    CHECK(contains(ru.body, R"("limit":80)"));
+
+    // A transfer runs for real in the copy: its screen, its notice, its balance...
+    auto sent = phone(R"({"dial": "*111*4*4*79160000003*10*1#", "msisdn": "79160000001"})");
+    REQUIRE(sent.status == 200);
+    INFO(sent.body);
+    CHECK(contains(sent.body, R"({"action":"transfer","ok":true})"));
+    CHECK(contains(sent.body, R"("to":"79160000003")"));
+    // ... and not in the store: a fresh copy, and the simulator's handset, see 250.00.
+    phone(R"({"dial": "*111#", "msisdn": "79160000001"})");
+    CHECK(contains(phone(R"({"answer": "1"})").body, "Balance: 250.00"));
+    g.sim.proc->write("/as 79160000001\n*111#\n");
+    REQUIRE(g.sim.proc->wait_for("MT ussd", patience));
+    g.sim.proc->write("1\n");
+    REQUIRE(g.sim.proc->wait_for("Balance: 250.00", patience));
+    CHECK_FALSE(contains(g.sim.proc->output(), "MT sms"));  // no notice reached the SMSC
+
+    // The demo subscriber when none is chosen; a number the store lacks is refused.
+    CHECK(contains(phone(R"({"dial": "*111#"})").body, "Service *111#"));
+    auto unknown = phone(R"({"dial": "*111#", "msisdn": "79999999999"})");
+    CHECK(unknown.status == 409);
+    CHECK(contains(unknown.body, "no subscriber 79999999999"));
+    CHECK(phone(R"({"dial": "*111#", "msisdn": "7916x"})").status == 400);
+}
+
+TEST_CASE(
+    "console menus: a broken upload is refused with its lines - a good one is tried on the phone - "
+    "applied - rolled back - viewers may not") {
+    console_gateway g;
+    auto [cookie, csrf] = logged_in(g, "ed", editor_password);
+    auto post = [&](const std::string& path, const std::string& body) {
+        return g.call(request("POST", path, body, cookie, csrf));
+    };
+    const auto path = g.menus + "/main.yaml";
+    const std::string original = slurp(path);
+    auto shown = g.call(request("GET", "/console/api/menus/file?name=main.yaml", "", cookie));
+    REQUIRE(shown.status == 200);
+    CHECK(contains(shown.body, R"(title: {en: \"Service *111#\")"));
+
+    // Broken: an item sent to a node that does not exist.
+    std::string broken = original;
+    const std::string balance_item = "next: balance}";
+    REQUIRE(contains(broken, balance_item));
+    broken.replace(broken.find(balance_item), balance_item.size(), "next: balanse}");
+    auto refused = post("/console/api/menus/check",
+                        R"({"file": "main.yaml", "content": )" + json_string(broken) + "}");
+    CHECK(refused.status == 422);
+    INFO(refused.body);
+    CHECK(contains(refused.body, R"("ok":false)"));
+    CHECK(contains(refused.body, R"({"file":"main.yaml","line":)"));
+    CHECK(contains(refused.body, "balanse"));
+    // Not YAML at all, and a name that is not a menu file.
+    CHECK(post("/console/api/menus/check", R"({"file": "main.yaml", "content": "nodes: [a"})")
+              .status == 422);
+    CHECK(
+        post("/console/api/menus/check", R"({"file": "../ussdgw.conf", "content": "x"})").status ==
+        400);
+    CHECK(post("/console/api/menus/apply", "{}").status == 409);  // nothing checked yet
+
+    // Good: a new title. Checked, tried on the phone, not yet in service.
+    std::string changed = original;
+    changed.replace(changed.find("Service *111#"), 13, "Self-care *111#");
+    auto ok = post("/console/api/menus/check",
+                   R"({"file": "main.yaml", "content": )" + json_string(changed) + "}");
+    REQUIRE(ok.status == 200);
+    auto tried = post("/console/api/phone", R"({"dial": "*111#", "candidate": true})");
+    CHECK(contains(tried.body, "Self-care *111#"));
+    auto live = post("/console/api/phone", R"({"dial": "*111#"})");
+    CHECK(contains(live.body, "Service *111#"));
+
+    // A viewer can look, not change.
+    auto [vcookie, vcsrf] = logged_in(g, "vi", viewer_password);
+    auto viewer_apply = g.call(request("POST", "/console/api/menus/apply", "{}", vcookie, vcsrf));
+    CHECK(viewer_apply.status == 403);
+    CHECK(contains(viewer_apply.body, "only an editor"));
+
+    // Apply: the file, the daemon and a subscriber dialling through the SMSC all have it.
+    auto applied = post("/console/api/menus/apply", "{}");
+    REQUIRE(applied.status == 200);
+    CHECK(contains(applied.body, R"("version":2)"));
+    CHECK(slurp(path) == changed);
+    g.sim.proc->write("*111#\n");
+    REQUIRE(g.sim.proc->wait_for("Self-care *111#", patience));
+    g.sim.proc->write("/release\n");
+    REQUIRE(g.daemon->wait_for("console: ed applied main.yaml; menus version 2", patience));
+
+    // Roll back: the previous file and screens return.
+    auto back = post("/console/api/menus/rollback", "{}");
+    REQUIRE(back.status == 200);
+    CHECK(contains(back.body, R"("version":3)"));
+    CHECK(slurp(path) == original);
+    g.sim.proc->write("*111#\n");
+    REQUIRE(g.sim.proc->wait_for("Service *111#", patience));
+    CHECK(post("/console/api/menus/rollback", "{}").status == 409);  // nothing more
+    auto history = g.call(request("GET", "/console/api/menus/history", "", cookie));
+    CHECK(contains(history.body, R"({"action":"apply","user":"ed","file":"main.yaml")"));
+    CHECK(contains(history.body, R"({"action":"rollback","user":"ed","file":"main.yaml")"));
+    CHECK(contains(history.body, R"("can_roll_back":false)"));
 }

@@ -1,10 +1,18 @@
 #pragma once
 // The operator console's JSON API under /console/api/ on the HTTP listener
 // (off unless `[console] users_file` names a users file):
-//   POST /console/api/login   {"user", "password"} -> a session cookie + CSRF token
-//   GET  /console/api/session  who is logged in, their role and CSRF token
-//   POST /console/api/logout   (CSRF) ends the session
-//   GET  /console/api/tree     the menu tree in service, node by node
+//   POST /console/api/login          {"user", "password"} -> session cookie + CSRF token
+//   GET  /console/api/session        who is logged in, their role and CSRF token
+//   POST /console/api/logout         ends the session
+//   GET  /console/api/tree           the menu tree in service (?candidate=1: the checked upload)
+//   POST /console/api/phone          {"dial", "msisdn"?, "language"?, "candidate"?} or
+//                                    {"answer"}: a dry-run dialog (console_phone.hpp)
+//   GET  /console/api/menus/file     ?name=FILE: a menu file as in service
+//   POST /console/api/menus/check    {"file", "content"}: validates the menus with the
+//                                    file replaced, as --check-config does (editor)
+//   POST /console/api/menus/apply    puts the checked file in service, as SIGHUP (editor)
+//   POST /console/api/menus/rollback puts back what the last apply replaced (editor)
+//   GET  /console/api/menus/history  applies and roll-backs, who and when
 // Sessions live in memory (HttpOnly, SameSite=Strict cookie, idle timeout);
 // every change needs the session's CSRF token in X-CSRF-Token and a JSON
 // body; failed logins are limited per client address and per user name; the
@@ -25,6 +33,9 @@
 #include <string>
 #include <vector>
 
+#include "ussdgw/actions/registry.hpp"
+#include "ussdgw/actions/rules.hpp"
+#include "ussdgw/app/console_phone.hpp"
 #include "ussdgw/app/console_users.hpp"
 #include "ussdgw/app/http_server.hpp"
 #include "ussdgw/menu/tree.hpp"
@@ -42,6 +53,20 @@ struct console_options {
     std::function<std::shared_ptr<const menu::tree>()> tree;
     /// The menus' version (1 at start, +1 per reload); may be null.
     const std::atomic<std::uint64_t>* version = nullptr;
+    std::string menus_dir;  ///< the directory the daemon loads its menus from
+    std::string db_path;    ///< the store the phone copies subscribers from
+    actions::rules rules;   ///< the rules the phone's actions follow (and menus are checked with)
+    /// Reloads the config and menus as SIGHUP does; false when they were refused.
+    std::function<bool()> reload;
+};
+
+/// One apply or roll-back.
+struct console_change {
+    std::string action;         ///< "apply" or "rollback"
+    std::string user;           ///< who
+    std::string file;           ///< which menu file
+    std::int64_t time = 0;      ///< Unix seconds
+    std::uint64_t version = 0;  ///< the menus' version it put in service
 };
 
 /// The console's sessions and endpoints. Lives on the event loop's thread.
@@ -54,11 +79,16 @@ class console_api {
     console_api(const console_api&) = delete;
     console_api& operator=(const console_api&) = delete;
 
+    /// How to reload as SIGHUP does (set once the reloader exists).
+    void set_reload(std::function<bool()> reload) { opt_.reload = std::move(reload); }
+
     /// Registers the endpoints on `server`; the API must outlive the server's use of them.
     void add_to(http_server& server);
 
     /// Sessions open now.
     std::size_t sessions() const { return sessions_.size(); }
+    /// Applies and roll-backs so far, oldest first.
+    const std::vector<console_change>& changes() const { return changes_; }
 
   private:
     struct session {
@@ -66,6 +96,14 @@ class console_api {
         console_role role = console_role::viewer;
         std::string csrf;
         std::chrono::steady_clock::time_point used;
+        std::shared_ptr<console_phone> phone;         // made on the first dial
+        std::shared_ptr<const menu::tree> candidate;  // the last upload that checked clean
+        std::string staged_file, staged_content;      // that upload
+    };
+    // What an apply replaced, so a roll-back can put it back.
+    struct replaced {
+        std::string file;
+        std::optional<std::string> before;  // nullopt: the file was new
     };
     using respond_fn = std::function<void(http_response)>;
 
@@ -77,13 +115,22 @@ class console_api {
     void failed(const std::string& key, std::chrono::steady_clock::time_point now);
     void with_session(const http_request& rq, const respond_fn& respond,
                       const std::function<http_response(session&)>& answer);
+    session* changing(const http_request& rq, const respond_fn& respond, bool editor);
+    void phone(const http_request& rq, respond_fn respond);
+    http_response check(session& s, const http_request& rq);
+    http_response apply(session& s);
+    http_response rollback(session& s);
+    bool put_file(const std::string& file, const std::optional<std::string>& content);
+    std::uint64_t version() const;
 
     boost::asio::any_io_executor loop_;
     console_options opt_;
     std::string dummy_hash_;  // checked for unknown users, so a miss costs as much as a hit
     std::map<std::string, session> sessions_;  // by cookie token
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
-    std::size_t checking_ = 0;  // Argon2id checks queued or running
+    std::size_t checking_ = 0;    // Argon2id checks queued or running
+    std::vector<replaced> undo_;  // applies not rolled back, oldest first
+    std::vector<console_change> changes_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     boost::asio::thread_pool hashing_{1};
 };

@@ -40,9 +40,12 @@ class reloader {
              std::function<util::result<config, config_errors>()> build, config running,
              self_service_door& door, actions::store_runner& runner, reload_counts& counts);
 
+    /// Reloads now, as SIGHUP does (the operator console's apply); false when
+    /// the config or menus were refused and nothing changed.
+    bool reload();
+
   private:
     void wait();
-    void reload();
 
     boost::asio::signal_set hup_;
     std::function<util::result<config, config_errors>()> build_;

@@ -56,6 +56,10 @@ struct door_stats {
     std::map<std::string, std::unique_ptr<util::histogram>> action_seconds;
 };
 
+/// The menu profile (language, alphabet, facts for `when:`) from the outcome
+/// of the "profile" action; the files' first language when it was refused.
+menu::profile profile_from(const actions::outcome& o);
+
 /// USSD + SMS self-service over the menu tree, the SMS commands and the actions.
 class self_service_door : public front_door {
   public:
