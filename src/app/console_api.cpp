@@ -582,6 +582,58 @@ void console_api::add_to(http_server& server) {
                                                {"version", version()}});
                    });
                });
+    server.add("POST", "/console/api/trace", [this](const http_request& rq, respond_fn respond) {
+        session* s = changing(rq, respond, false);
+        if (!s) return;
+        std::string msisdn;
+        bool stop = false;
+        try {
+            const auto body = json::parse(rq.body);
+            msisdn = body.at("msisdn").get<std::string>();
+            if (body.contains("stop")) stop = body.at("stop").get<bool>();
+        } catch (const json::exception&) {
+            respond(refuse(400, "expected {\"msisdn\": \"79160000001\"}"));
+            return;
+        }
+        if (msisdn.empty() || msisdn.size() > 15 ||
+            msisdn.find_first_not_of("0123456789") != std::string::npos) {
+            respond(refuse(400, "msisdn: digits only, at most 15"));
+            return;
+        }
+        if (!opt_.trace) {
+            respond(refuse(503, "tracing is not available"));
+            return;
+        }
+        if (stop) {
+            opt_.trace->stop(msisdn);
+            spdlog::info("console: {} stopped tracing {}", s->user, msisdn);
+        } else if (!opt_.trace->start(msisdn)) {
+            respond(refuse(429, "too many numbers traced at once; stop one first"));
+            return;
+        } else {
+            spdlog::info("console: {} traces {}", s->user, msisdn);
+        }
+        respond(answer(200, json{{"msisdn", msisdn}, {"tracing", !stop}}));
+    });
+    server.add("GET", "/console/api/trace", [this](const http_request& rq, respond_fn respond) {
+        const auto msisdn = query_value(rq.target, "msisdn");
+        const auto after_text = query_value(rq.target, "after");
+        with_session(rq, respond, [this, msisdn, after_text](session&) {
+            std::uint64_t after = 0;
+            if (!after_text.empty() &&
+                after_text.find_first_not_of("0123456789") == std::string::npos &&
+                after_text.size() < 19)
+                after = std::stoull(after_text);
+            if (!opt_.trace) return refuse(503, "tracing is not available");
+            auto [events, tracing] = opt_.trace->since(msisdn, after);
+            json list = json::array();
+            for (const auto& e : events)
+                list.push_back(
+                    {{"id", e.id}, {"time", e.time}, {"kind", e.kind}, {"text", e.text}});
+            return answer(
+                200, json{{"msisdn", msisdn}, {"tracing", tracing}, {"events", std::move(list)}});
+        });
+    });
     for (const char* what : {"check", "apply", "rollback"}) {
         server.add("POST", std::string("/console/api/menus/") + what,
                    [this, what = std::string(what)](const http_request& rq, respond_fn respond) {

@@ -316,6 +316,9 @@ int run_main(int argc, char** argv) {
     self_service_door& self_service = *door;
     // Kept by the API alone, not in the copies of the config that live on.
     std::string api_token = std::exchange(cfg.http.token, {});
+    // The console's live trace, declared before the daemon that owns the door
+    // recording into it, so it outlives the door.
+    dialog_trace trace;
     daemon d(io, cfg, std::move(door), runner);
     d.on_status([](const std::string& status) { notify_status(status); });
 
@@ -348,6 +351,8 @@ int run_main(int argc, char** argv) {
             co.menus_dir = cfg.menus_dir;
             co.db_path = cfg.db_path;
             co.rules = cfg.rules;
+            co.trace = &trace;
+            self_service.set_trace(&trace);
             console = std::make_unique<console_api>(io.get_executor(), std::move(co));
             console->add_to(*http);
             spdlog::info("console: {} users from {}", cfg.console_users.size(),

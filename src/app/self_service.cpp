@@ -71,6 +71,10 @@ void self_service_door::run(actions::request req,
                        // reason code (never the input: it may be a secret).
                        if (!o.ok && action != "profile")
                            spdlog::info("[msisdn={}] {} refused: {}", msisdn, action, o.error);
+                       if (action != "profile")
+                           trace(msisdn, "action",
+                                 action + ": " + (o.ok ? std::string("ok") : o.error) +
+                                     (o.replayed ? " (repeated: nothing applied again)" : ""));
                        if (o.replayed)
                            spdlog::info(
                                "[msisdn={}] {} repeated within {}s: answered with the earlier "
@@ -124,8 +128,10 @@ void self_service_door::on_ussd(const domain::ussd_in& in) {
             answer(in);
             break;
         case domain::ussd_kind::release:
-            if (const dialog* d = table_.peek({in.msisdn, in.session}))
+            if (const dialog* d = table_.peek({in.msisdn, in.session})) {
                 count_left(d->state, menu::node_event::released);
+                trace(in.msisdn, "released", {});
+            }
             if (table_.close({in.msisdn, in.session}) && ++stats_.dialogs["released"])
                 spdlog::debug("[msisdn={} session={}] dialog released by the subscriber", in.msisdn,
                               in.session);
@@ -165,6 +171,8 @@ void self_service_door::begin(const domain::ussd_in& in) {
     }
     dialog& d = *opened.state;
     d.id = ++next_id_;
+    if (tracing(in.msisdn))
+        trace(in.msisdn, "dial", util::for_log(menu::redact_dialled(*doors_.menus, in.text)));
     d.dialled = options_.request_keys(in.text);
     arm_guard_timer();
     if (spdlog::should_log(spdlog::level::debug))
@@ -204,6 +212,8 @@ void self_service_door::answer(const domain::ussd_in& in) {
     if (spdlog::should_log(spdlog::level::debug))
         spdlog::debug("[msisdn={} session={}] answer: {}", in.msisdn, in.session,
                       util::for_log(menu::redact_input(d->state, in.text)));
+    if (tracing(in.msisdn))
+        trace(in.msisdn, "answer", util::for_log(menu::redact_input(d->state, in.text)));
     try {
         const auto at = d->state.node;
         const auto tree = d->state.menus;
@@ -254,7 +264,16 @@ void self_service_door::advance(const key& k, std::uint64_t id, menu::step s) {
     });
 }
 
+bool self_service_door::tracing(const std::string& msisdn) const {
+    return trace_ && trace_->traced(msisdn);
+}
+
+void self_service_door::trace(const std::string& msisdn, const char* kind, std::string text) {
+    if (tracing(msisdn)) trace_->note(msisdn, kind, std::move(text));
+}
+
 void self_service_door::answer_outside(const key& k, const menu::step& s) {
+    trace(k.msisdn, "final screen", s.text);
     // A busy or expired screen belongs to no dialog of ours: it must not
     // close one. A begin with the same key may have opened a dialog while the
     // subscriber's language was being looked up, and that dialog goes on.
@@ -294,6 +313,7 @@ void self_service_door::count_left(const menu::dialog_state& st, menu::node_even
 
 void self_service_door::send_screen(const key& k, const menu::step& s) {
     if (dialog* d = table_.peek(k)) count_reached(*d);
+    trace(k.msisdn, s.end ? "final screen" : "screen", s.text);
     sinks_.ussd({k.msisdn, k.session, s.text, s.end});
     if (s.end && table_.close(k)) ++stats_.dialogs["completed"];
 }
@@ -306,8 +326,9 @@ void self_service_door::arm_guard_timer() {
     guard_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
         if (ec || !*alive) return;
         timer_at_.reset();
-        const auto last_look = [this](const key&, const dialog& d) {
+        const auto last_look = [this](const key& k, const dialog& d) {
             count_left(d.state, menu::node_event::timeout);
+            trace(k.msisdn, "timeout", {});
         };
         for (const auto& k : table_.expire(steady::now(), last_look)) {
             ++stats_.dialogs["timeout"];

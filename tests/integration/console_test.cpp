@@ -412,3 +412,51 @@ TEST_CASE(
     CHECK(contains(history.body, R"({"action":"rollback","user":"ed","file":"main.yaml")"));
     CHECK(contains(history.body, R"("can_roll_back":false)"));
 }
+
+TEST_CASE(
+    "console trace: a number's next dialog step by step - its PIN masked - others not recorded") {
+    console_gateway g;
+    auto [cookie, csrf] = logged_in(g, "vi", viewer_password);
+    auto start =
+        g.call(request("POST", "/console/api/trace", R"({"msisdn": "79160000001"})", cookie, csrf));
+    REQUIRE(start.status == 200);
+    auto& sim = *g.sim.proc;
+    // Another number's dialog first: not traced.
+    sim.write("/as 79160000005\n*111#\n");
+    REQUIRE(sim.wait_for("MT ussd", patience));
+    sim.write("/release\n");
+    // The traced number: a menu, the balance, then a PIN change dialled whole.
+    sim.write("/as 79160000001\n*111#\n");
+    REQUIRE(sim.wait_for("MT ussd", patience));
+    sim.write("1\n");
+    REQUIRE(sim.wait_for("Balance:", patience));
+    sim.write("/release\n");
+    sim.write("**04*1111*2468*2468#\n");
+    REQUIRE(sim.wait_for("MT ussd", patience));
+    http_reply steps;
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    do {
+        steps = g.call(request("GET", "/console/api/trace?msisdn=79160000001", "", cookie));
+    } while (!contains(steps.body, "pin_change") && std::chrono::steady_clock::now() < deadline);
+    INFO(steps.body);
+    CHECK(contains(steps.body, R"("kind":"dial","text":"*111#")"));
+    CHECK(contains(steps.body, R"("kind":"screen","text":"Service *111#)"));
+    CHECK(contains(steps.body, R"("kind":"answer","text":"1")"));
+    CHECK(contains(steps.body, R"("kind":"action","text":"balance: ok")"));
+    CHECK(contains(steps.body, R"("kind":"released")"));
+    CHECK(contains(steps.body, R"("kind":"action","text":"pin_change: )"));
+    CHECK_FALSE(contains(steps.body, "2468"));  // the new PIN, masked
+    CHECK_FALSE(contains(steps.body, "1111"));  // the old one
+    CHECK_FALSE(contains(steps.body, "79160000005"));
+    // Only what came after a given step.
+    auto later =
+        g.call(request("GET", "/console/api/trace?msisdn=79160000001&after=3", "", cookie));
+    CHECK_FALSE(contains(later.body, R"("id":3,)"));
+    CHECK(contains(later.body, R"("id":4,)"));
+    // Stopped: forgotten, and nothing more is recorded.
+    CHECK(g.call(request("POST", "/console/api/trace", R"({"msisdn": "79160000001", "stop": true})",
+                         cookie, csrf))
+              .status == 200);
+    auto stopped = g.call(request("GET", "/console/api/trace?msisdn=79160000001", "", cookie));
+    CHECK(contains(stopped.body, R"("tracing":false,"events":[])"));
+}

@@ -13,6 +13,8 @@
 //   POST /console/api/menus/apply    puts the checked file in service, as SIGHUP (editor)
 //   POST /console/api/menus/rollback puts back what the last apply replaced (editor)
 //   GET  /console/api/menus/history  applies and roll-backs, who and when
+//   POST /console/api/trace          {"msisdn", "stop"?}: trace a number's next dialogs
+//   GET  /console/api/trace          ?msisdn=N&after=ID: its steps since ID
 // Sessions live in memory (HttpOnly, SameSite=Strict cookie, idle timeout);
 // every change needs the session's CSRF token in X-CSRF-Token and a JSON
 // body; failed logins are limited per client address and per user name; the
@@ -37,6 +39,7 @@
 #include "ussdgw/actions/rules.hpp"
 #include "ussdgw/app/console_phone.hpp"
 #include "ussdgw/app/console_users.hpp"
+#include "ussdgw/app/dialog_trace.hpp"
 #include "ussdgw/app/http_server.hpp"
 #include "ussdgw/menu/tree.hpp"
 
@@ -58,6 +61,8 @@ struct console_options {
     actions::rules rules;   ///< the rules the phone's actions follow (and menus are checked with)
     /// Reloads the config and menus as SIGHUP does; false when they were refused.
     std::function<bool()> reload;
+    /// The door's live trace (the door records into it); may be null.
+    dialog_trace* trace = nullptr;
 };
 
 /// One apply or roll-back.

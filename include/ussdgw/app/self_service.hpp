@@ -14,6 +14,7 @@
 #include <string>
 
 #include "ussdgw/actions/action.hpp"
+#include "ussdgw/app/dialog_trace.hpp"
 #include "ussdgw/app/front_door.hpp"
 #include "ussdgw/app/rate_limiter.hpp"
 #include "ussdgw/menu/engine.hpp"
@@ -75,6 +76,9 @@ class self_service_door : public front_door {
     std::size_t in_flight() const override { return in_flight_; }
     /// Counters so far.
     const door_stats& stats() const { return stats_; }
+    /// Records the dialogs of the numbers `t` traces (the console's live
+    /// trace); nullptr: none. `t` must outlive the door.
+    void set_trace(dialog_trace* t) { trace_ = t; }
     /// The menu tree in service (replaced by a reload).
     std::shared_ptr<const menu::tree> menus() const { return doors_.menus; }
     /// Per menu node: reached, items chosen, answers refused, timeouts, hang-ups.
@@ -109,6 +113,8 @@ class self_service_door : public front_door {
     void count_answer(const menu::tree& tree, menu::node_id at, std::string_view input,
                       const menu::step& s);
     void count_left(const menu::dialog_state& st, menu::node_event how);
+    bool tracing(const std::string& msisdn) const;
+    void trace(const std::string& msisdn, const char* kind, std::string text);
     void answer_outside(const key& k, const menu::step& s);
     void run(actions::request req, std::function<void(const actions::outcome&)> then);
     void with_profile(const std::string& msisdn, actions::channel via,
@@ -128,6 +134,7 @@ class self_service_door : public front_door {
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     door_stats stats_;
     menu::funnel funnel_;
+    dialog_trace* trace_ = nullptr;
     rate_limiter per_subscriber_;  // dialogs and SMS commands per subscriber
     rate_limiter told_;            // one "busy" SMS per subscriber per minute, not one per SMS
     rate_limiter logged_;          // one info line per limited subscriber per minute
