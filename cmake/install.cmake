@@ -7,6 +7,7 @@
 #   /etc/ussdgw/menus/*.yaml           menus/
 #   /lib/systemd/system/ussdgw.service systemd/ussdgw.service
 #   /usr/share/doc/ussdgw/             README.md, docs/*.md
+#   /usr/share/ussdgw/console/         console/ (the operator console page)
 #
 # Any other prefix keeps everything under it (PREFIX/etc/ussdgw,
 # PREFIX/lib/systemd/system, which systemd searches for /usr/local too).
@@ -28,8 +29,12 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${ussdgw_doc_files} DESTINATION ${CM
 # The menu files, also listed as conffiles by cmake/package.cmake.
 file(GLOB ussdgw_menu_files CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/menus/*.yaml)
 
+# The operator console's page (docs/console.md).
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/console/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ussdgw/console)
+
 install(CODE "
   set(ussdgw_source_dir \"${CMAKE_SOURCE_DIR}\")
+  set(ussdgw_datadir \"${CMAKE_INSTALL_DATADIR}\")
   set(ussdgw_work_dir \"${CMAKE_BINARY_DIR}/install-config\")
   set(ussdgw_bindir \"${CMAKE_INSTALL_BINDIR}\")
   set(ussdgw_docdir \"${CMAKE_INSTALL_DOCDIR}\")

@@ -38,6 +38,9 @@ endfunction()
 file(READ "${ussdgw_source_dir}/conf/ussdgw.conf" conf)
 ussdgw_replace_line(conf "path = ussdgw.db" "path = ${store}" "conf/ussdgw.conf [store]")
 ussdgw_replace_line(conf "dir = menus" "dir = ${conf_dir}/menus" "conf/ussdgw.conf [menus]")
+ussdgw_replace_line(conf "static_dir = console"
+                    "static_dir = ${CMAKE_INSTALL_PREFIX}/${ussdgw_datadir}/ussdgw/console"
+                    "conf/ussdgw.conf [console]")
 file(WRITE "${ussdgw_work_dir}/ussdgw.conf" "${conf}")
 
 file(READ "${ussdgw_source_dir}/systemd/ussdgw.service" unit)

@@ -312,6 +312,7 @@ const std::map<std::string, setter>& keys() {
         {"http.api_rate_per_client",
          count<std::size_t>([](config& c) { return &c.http.api_rate_per_client; }, 0, 1'000'000)},
         {"console.users_file", text(&config::console_users_file)},
+        {"console.static_dir", text(&config::console_static_dir)},
         {"ussd.max_dialogs",
          count<std::size_t>([](config& c) { return &c.max_dialogs; }, 1, 10'000'000)},
         {"ussd.rate_per_subscriber",

@@ -88,6 +88,11 @@ json localized_json(const menu::tree& t, const menu::localized& texts) {
     return out;
 }
 
+// Menu files live in one directory: the name says which.
+std::string file_name(const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+}
+
 std::string id_of(const menu::tree& t, menu::node_id n) {
     return n == menu::no_node ? std::string() : t.nodes[n].id;
 }
@@ -146,7 +151,7 @@ std::string tree_json(const menu::tree& t, std::uint64_t version) {
     for (const auto& n : t.nodes) {
         json j{{"id", n.id},
                {"kind", menu::to_string(n.kind)},
-               {"file", n.file},
+               {"file", file_name(n.file)},
                {"line", n.line},
                {"text", localized_json(t, n.text)}};
         if (n.kind == menu::node_kind::menu) {
@@ -180,7 +185,7 @@ std::string tree_json(const menu::tree& t, std::uint64_t version) {
     json codes = json::array();
     for (const auto& c : t.codes)
         codes.push_back({{"code", c.source},
-                         {"file", c.file},
+                         {"file", file_name(c.file)},
                          {"line", c.line},
                          {"target", id_of(t, c.target)}});
     return json{{"version", version},
@@ -510,7 +515,41 @@ http_response console_api::rollback(session& s) {
     return answer(200, json{{"ok", true}, {"file", last.file}, {"version", version()}});
 }
 
+void console_api::add_static(http_server& server) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::size_t served = 0;
+    for (const auto& e : fs::directory_iterator(opt_.static_dir, ec)) {
+        if (!e.is_regular_file()) continue;
+        const auto name = e.path().filename().string();
+        const auto ext = e.path().extension().string();
+        const char* type = ext == ".html"  ? "text/html; charset=utf-8"
+                           : ext == ".js"  ? "text/javascript; charset=utf-8"
+                           : ext == ".css" ? "text/css; charset=utf-8"
+                           : ext == ".png" ? "image/png"
+                           : ext == ".svg" ? "image/svg+xml"
+                                           : nullptr;
+        auto body = type ? read_file(e.path().string()) : std::nullopt;
+        if (!body) continue;
+        http_response r;
+        r.content_type = type;
+        r.body = std::move(*body);
+        secure(r);
+        auto page = [r](const http_request&, respond_fn respond) { respond(r); };
+        server.add("GET", "/console/" + name, page);
+        if (name == "index.html") {
+            server.add("GET", "/console/", page);
+            server.add("GET", "/console", page);
+        }
+        ++served;
+    }
+    if (served == 0)
+        spdlog::warn("console: no page files in '{}' ([console] static_dir): the API alone",
+                     opt_.static_dir);
+}
+
 void console_api::add_to(http_server& server) {
+    if (!opt_.static_dir.empty()) add_static(server);
     server.add("POST", "/console/api/login", [this](const http_request& rq, respond_fn respond) {
         login(rq, std::move(respond));
     });

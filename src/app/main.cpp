@@ -349,6 +349,7 @@ int run_main(int argc, char** argv) {
             co.tree = [&self_service] { return self_service.menus(); };
             co.version = &reloads.version;
             co.menus_dir = cfg.menus_dir;
+            co.static_dir = cfg.console_static_dir;
             co.db_path = cfg.db_path;
             co.rules = cfg.rules;
             co.trace = &trace;

@@ -68,6 +68,8 @@ struct config {
     http_settings http;
     /// [console] users_file: the operator console's users (docs/console.md); empty: no console.
     std::string console_users_file;
+    /// [console] static_dir: the console page's files (index.html, console.js, console.css).
+    std::string console_static_dir = "console";
     /// Read from console_users_file at start; never the passwords, only their hashes.
     std::vector<console_user> console_users;
     std::string source = "(defaults)";  ///< where it came from, for messages

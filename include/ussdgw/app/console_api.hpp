@@ -16,7 +16,8 @@
 //   POST /console/api/trace          {"msisdn", "stop"?}: trace a number's next dialogs
 //   GET  /console/api/trace          ?msisdn=N&after=ID: its steps since ID
 // Sessions live in memory (HttpOnly, SameSite=Strict cookie, idle timeout);
-// every change needs the session's CSRF token in X-CSRF-Token and a JSON
+// The page itself (static files from `static_dir`) is served at /console/.
+// Every change needs the session's CSRF token in X-CSRF-Token and a JSON
 // body; failed logins are limited per client address and per user name; the
 // Argon2id check runs on a thread of its own, never on the event loop; every
 // answer carries a strict Content-Security-Policy. docs/console.md.
@@ -57,6 +58,9 @@ struct console_options {
     /// The menus' version (1 at start, +1 per reload); may be null.
     const std::atomic<std::uint64_t>* version = nullptr;
     std::string menus_dir;  ///< the directory the daemon loads its menus from
+    /// The page's files (index.html, console.js, console.css), served under
+    /// /console/; empty: the API alone.
+    std::string static_dir;
     std::string db_path;    ///< the store the phone copies subscribers from
     actions::rules rules;   ///< the rules the phone's actions follow (and menus are checked with)
     /// Reloads the config and menus as SIGHUP does; false when they were refused.
@@ -126,6 +130,7 @@ class console_api {
     http_response apply(session& s);
     http_response rollback(session& s);
     bool put_file(const std::string& file, const std::optional<std::string>& content);
+    void add_static(http_server& server);
     std::uint64_t version() const;
 
     boost::asio::any_io_executor loop_;
