@@ -108,6 +108,9 @@ function nodeView(id, seen) {
 async function loadFunnel() {
   const r = await api("GET", "/menu/funnel");
   state.funnel = {};
+  $("funnel").tBodies[0].replaceChildren(...(r.data.rows || []).map((row) =>
+    el("tr", {}, el("td", {}, row.node), el("td", {}, row.event), el("td", {}, row.item || ""),
+       el("td", {}, row.last_hour), el("td", {}, row.last_day), el("td", {}, row.total))));
   for (const row of (r.data.rows || [])) {
     const f = (state.funnel[row.node] ||= {});
     const k = row.event === "chose" ? "chose:" + row.item : row.event;

@@ -477,6 +477,12 @@ bool console_api::put_file(const std::string& file, const std::optional<std::str
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+void console_api::record(console_change c) {
+    ++change_counts_[{c.action, c.user}];
+    changes_.push_back(std::move(c));
+    if (changes_.size() > 1000) changes_.erase(changes_.begin());
+}
+
 http_response console_api::apply(session& s) {
     if (s.staged_file.empty()) return refuse(409, "check a file first");
     if (!opt_.reload) return refuse(503, "reloading is not available");
@@ -489,7 +495,8 @@ http_response console_api::apply(session& s) {
         return refuse(409, "the daemon refused the menus (see its log); nothing changed");
     }
     undo_.push_back({file, before});
-    changes_.push_back({"apply", s.user, file, std::time(nullptr), version()});
+    if (undo_.size() > 100) undo_.erase(undo_.begin());
+    record({"apply", s.user, file, std::time(nullptr), version()});
     spdlog::info("console: {} applied {}; menus version {} in service", s.user, file, version());
     s.staged_file.clear();
     s.staged_content.clear();
@@ -509,7 +516,7 @@ http_response console_api::rollback(session& s) {
         return refuse(409, "the daemon refused the menus (see its log); nothing changed");
     }
     undo_.pop_back();
-    changes_.push_back({"rollback", s.user, last.file, std::time(nullptr), version()});
+    record({"rollback", s.user, last.file, std::time(nullptr), version()});
     spdlog::info("console: {} rolled back {}; menus version {} in service", s.user, last.file,
                  version());
     return answer(200, json{{"ok", true}, {"file", last.file}, {"version", version()}});

@@ -323,7 +323,7 @@ int run_main(int argc, char** argv) {
     d.on_status([](const std::string& status) { notify_status(status); });
 
     reload_counts reloads;
-    const metrics_sources sources{&d, &self_service, runner.get(), &reloads};
+    metrics_sources sources{&d, &self_service, runner.get(), &reloads};
 
     // The HTTP listener, when [http] listen is set: the account API and the
     // operator's /metrics and /healthz. The API is declared first so that it
@@ -342,7 +342,6 @@ int run_main(int argc, char** argv) {
         api = std::make_unique<account_api>(io.get_executor(), runner, std::move(api_options),
                                             [&d] { d.kick_outbox(); });
         api->add_routes(*http);
-        add_ops_endpoints(*http, io.get_executor(), sources, *runner);
         if (!cfg.console_users.empty()) {
             console_options co;
             co.users = cfg.console_users;
@@ -356,9 +355,11 @@ int run_main(int argc, char** argv) {
             self_service.set_trace(&trace);
             console = std::make_unique<console_api>(io.get_executor(), std::move(co));
             console->add_to(*http);
+            sources.console = console.get();
             spdlog::info("console: {} users from {}", cfg.console_users.size(),
                          cfg.console_users_file);
         }
+        add_ops_endpoints(*http, io.get_executor(), sources, *runner);
     } else if (!cfg.console_users.empty()) {
         spdlog::warn("console: [console] users_file is set but [http] listen is not: no console");
     }

@@ -1,5 +1,7 @@
 #include "ussdgw/app/metrics.hpp"
 
+#include "ussdgw/app/console_api.hpp"
+
 #include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -230,6 +232,15 @@ std::string render_metrics(const metrics_sources& s) {
                  "reads run again because another connection committed under them");
         p.sample("ussdgw_read_cache_reruns_total", "", static_cast<double>(st.read_cache_reruns));
         store_fault_metrics(p, s.runner->faults());
+    }
+    if (s.console) {
+        // Who changed the menus, and how: every apply and roll-back.
+        p.family("ussdgw_console_changes_total", "counter",
+                 "menu changes made through the console, by action (apply, rollback) and user");
+        for (const auto& [k, n] : s.console->change_counts())
+            p.sample("ussdgw_console_changes_total",
+                     label("action", k.first) + "," + label("user", k.second),
+                     static_cast<double>(n));
     }
     if (s.reloads) {
         p.family("ussdgw_menu_reloads_total", "counter", "menu reloads (SIGHUP), by result");

@@ -411,6 +411,15 @@ TEST_CASE(
     CHECK(contains(history.body, R"({"action":"apply","user":"ed","file":"main.yaml")"));
     CHECK(contains(history.body, R"({"action":"rollback","user":"ed","file":"main.yaml")"));
     CHECK(contains(history.body, R"("can_roll_back":false)"));
+    // Counted with who did it.
+    auto metrics = g.call(request("GET", "/metrics"));
+    CHECK(contains(metrics.body, "ussdgw_console_changes_total{action=\"apply\",user=\"ed\"} 1\n"));
+    CHECK(contains(metrics.body,
+                   "ussdgw_console_changes_total{action=\"rollback\",user=\"ed\"} 1\n"));
+    // An upload over the listener's 16 KiB body limit is refused before it is read.
+    auto huge = post("/console/api/menus/check",
+                     R"({"file": "main.yaml", "content": ")" + std::string(20000, 'x') + "\"}");
+    CHECK(huge.status == 413);
 }
 
 TEST_CASE(

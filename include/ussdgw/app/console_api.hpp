@@ -61,8 +61,8 @@ struct console_options {
     /// The page's files (index.html, console.js, console.css), served under
     /// /console/; empty: the API alone.
     std::string static_dir;
-    std::string db_path;    ///< the store the phone copies subscribers from
-    actions::rules rules;   ///< the rules the phone's actions follow (and menus are checked with)
+    std::string db_path;   ///< the store the phone copies subscribers from
+    actions::rules rules;  ///< the rules the phone's actions follow (and menus are checked with)
     /// Reloads the config and menus as SIGHUP does; false when they were refused.
     std::function<bool()> reload;
     /// The door's live trace (the door records into it); may be null.
@@ -96,8 +96,12 @@ class console_api {
 
     /// Sessions open now.
     std::size_t sessions() const { return sessions_.size(); }
-    /// Applies and roll-backs so far, oldest first.
+    /// The last applies and roll-backs (at most 1,000), oldest first.
     const std::vector<console_change>& changes() const { return changes_; }
+    /// Applies and roll-backs since the start, by (action, user).
+    const std::map<std::pair<std::string, std::string>, std::uint64_t>& change_counts() const {
+        return change_counts_;
+    }
 
   private:
     struct session {
@@ -139,8 +143,10 @@ class console_api {
     std::map<std::string, session> sessions_;  // by cookie token
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
     std::size_t checking_ = 0;    // Argon2id checks queued or running
-    std::vector<replaced> undo_;  // applies not rolled back, oldest first
+    std::vector<replaced> undo_;  // applies not rolled back, oldest first (at most 100)
     std::vector<console_change> changes_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> change_counts_;
+    void record(console_change c);
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     boost::asio::thread_pool hashing_{1};
 };

@@ -14,6 +14,8 @@
 
 namespace ussdgw::app {
 
+class console_api;
+
 /// Menu reloads (SIGHUP), counted by the reloader.
 struct reload_counts {
     std::atomic<std::uint64_t> ok{0};       ///< reloads swapped in
@@ -27,6 +29,7 @@ struct metrics_sources {
     const self_service_door* door = nullptr;        ///< dialogs, SMS in, actions
     const actions::store_runner* runner = nullptr;  ///< commits, Argon2id queue
     const reload_counts* reloads = nullptr;         ///< menu reloads
+    const console_api* console = nullptr;           ///< the operator console's changes
 };
 
 /// The page.
