@@ -58,22 +58,26 @@ std::string random_token() {
     return hex;
 }
 
-// The value of cookie `name` in a Cookie header ("a=1; ussdgw_console=..").
-std::string cookie(const http_request& rq, std::string_view name) {
-    const auto it = rq.headers.find("cookie");
-    if (it == rq.headers.end()) return {};
-    std::string_view all = it->second;
-    while (!all.empty()) {
-        const auto end = all.find(';');
-        auto pair = all.substr(0, end);
+// The value of `name` in "a=1<sep> name=2": a Cookie header (';') or a
+// query string ('&'); empty when absent.
+std::string value_in(std::string_view list, char sep, std::string_view name) {
+    while (!list.empty()) {
+        const auto end = list.find(sep);
+        auto pair = list.substr(0, end);
         while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
         if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
             pair[name.size()] == '=')
             return std::string(pair.substr(name.size() + 1));
         if (end == std::string_view::npos) break;
-        all.remove_prefix(end + 1);
+        list.remove_prefix(end + 1);
     }
     return {};
+}
+
+// The value of cookie `name` in the request's Cookie header.
+std::string cookie(const http_request& rq, std::string_view name) {
+    const auto it = rq.headers.find("cookie");
+    return it == rq.headers.end() ? std::string() : value_in(it->second, ';', name);
 }
 
 bool json_body(const http_request& rq) {
@@ -106,19 +110,8 @@ bool menu_file_name(const std::string& name) {
 // The value of `key` in the request's query ("?name=main.yaml").
 std::string query_value(const std::string& target, const std::string& key) {
     const auto q = target.find('?');
-    if (q == std::string::npos) return {};
-    std::string_view rest(target);
-    rest.remove_prefix(q + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const auto pair = rest.substr(0, amp);
-        if (pair.size() > key.size() && pair.substr(0, key.size()) == key &&
-            pair[key.size()] == '=')
-            return std::string(pair.substr(key.size() + 1));
-        if (amp == std::string_view::npos) break;
-        rest.remove_prefix(amp + 1);
-    }
-    return {};
+    return q == std::string::npos ? std::string()
+                                  : value_in(std::string_view(target).substr(q + 1), '&', key);
 }
 
 std::optional<std::string> read_file(const std::string& path) {

@@ -75,16 +75,23 @@ statement& accounts::st(int id) {
     return stmts_[static_cast<size_t>(id)];
 }
 
-std::optional<subscriber> accounts::find_subscriber(const std::string& msisdn) {
+// A read the cache may answer: from memory when kept, else from the store
+// (and then kept). `find` and `keep` are the cache's methods for this row.
+template <class T, class Find, class Keep, class Read>
+T accounts::through_cache(const std::string& key, Find find, Keep keep, Read read) {
     if (cache_)
-        if (const auto* kept = cache_->find_subscriber(msisdn)) return *kept;
-    std::optional<subscriber> s;
-    {
-        auto c = st(q::find_subscriber).query(msisdn);
-        if (c.next()) s = read_subscriber(c);
-    }
-    if (cache_) cache_->keep_subscriber(msisdn, s);
-    return s;
+        if (const auto* kept = (cache_->*find)(key)) return *kept;
+    T value = read();
+    if (cache_) (cache_->*keep)(key, value);
+    return value;
+}
+
+std::optional<subscriber> accounts::find_subscriber(const std::string& msisdn) {
+    return through_cache<std::optional<subscriber>>(
+        msisdn, &read_cache::find_subscriber, &read_cache::keep_subscriber, [&] {
+            auto c = st(q::find_subscriber).query(msisdn);
+            return c.next() ? std::optional<subscriber>(read_subscriber(c)) : std::nullopt;
+        });
 }
 
 bool accounts::add_subscriber(const subscriber& s) {
@@ -183,15 +190,11 @@ std::vector<std::string> accounts::usage_periods_due(unix_time now, std::int64_t
 }
 
 std::optional<tariff> accounts::find_tariff(const std::string& name) {
-    if (cache_)
-        if (const auto* kept = cache_->find_tariff(name)) return *kept;
-    std::optional<tariff> t;
-    {
-        auto c = st(q::find_tariff).query(name);
-        if (c.next()) t = read_tariff(c);
-    }
-    if (cache_) cache_->keep_tariff(name, t);
-    return t;
+    return through_cache<std::optional<tariff>>(
+        name, &read_cache::find_tariff, &read_cache::keep_tariff, [&] {
+            auto c = st(q::find_tariff).query(name);
+            return c.next() ? std::optional<tariff>(read_tariff(c)) : std::nullopt;
+        });
 }
 
 std::vector<tariff> accounts::all_tariffs() {
@@ -238,15 +241,13 @@ std::string accounts::service_rule(const std::string& service, const std::string
 }
 
 std::vector<connected_service> accounts::connected(const std::string& msisdn) {
-    if (cache_)
-        if (const auto* kept = cache_->find_connected(msisdn)) return *kept;
-    std::vector<connected_service> out;
-    {
-        auto c = st(q::connected).query(msisdn);
-        while (c.next()) out.push_back({read_service(c), c.int64(5) != 0});
-    }
-    if (cache_) cache_->keep_connected(msisdn, out);
-    return out;
+    return through_cache<std::vector<connected_service>>(
+        msisdn, &read_cache::find_connected, &read_cache::keep_connected, [&] {
+            std::vector<connected_service> out;
+            auto c = st(q::connected).query(msisdn);
+            while (c.next()) out.push_back({read_service(c), c.int64(5) != 0});
+            return out;
+        });
 }
 
 bool accounts::subscribed(const std::string& msisdn, const std::string& service) {

@@ -6,30 +6,12 @@
 #include <sstream>
 #include <vector>
 
-#include "process.hpp"
+#include "harness.hpp"
 
 using namespace ussdgw::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct run_result {
-    int code = -1;
-    std::string output;
-};
-
-run_result admin(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    std::vector<std::string> argv{binary_path("ussdgw-admin")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p(argv);
-    if (!stdin_text.empty()) p.write(stdin_text);
-    p.close_stdin();
-    while (p.read_line(20s)) {
-    }
-    auto code = p.wait_exit(30s);
-    REQUIRE(code);
-    return {*code, p.output()};
-}
 
 bool has(const run_result& r, const std::string& s) {
     return r.output.find(s) != std::string::npos;

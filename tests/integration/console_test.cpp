@@ -21,24 +21,6 @@ namespace {
 const std::string editor_password = "Ed1tor-pass-77";
 const std::string viewer_password = "V1ewer-pass-42";
 
-struct run_result {
-    int code = -1;
-    std::string output;
-};
-
-run_result admin(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    std::vector<std::string> argv{binary_path("ussdgw-admin")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p(argv);
-    if (!stdin_text.empty()) p.write(stdin_text);
-    p.close_stdin();
-    while (p.read_line(20s)) {
-    }
-    auto code = p.wait_exit(30s);
-    REQUIRE(code);
-    return {*code, p.output()};
-}
-
 bool contains(const std::string& s, const std::string& part) {
     return s.find(part) != std::string::npos;
 }

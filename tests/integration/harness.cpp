@@ -77,6 +77,19 @@ std::string demo_store(const temp_dir& dir) {
     return db;
 }
 
+run_result admin(const std::vector<std::string>& args, const std::string& stdin_text) {
+    std::vector<std::string> argv{binary_path("ussdgw-admin")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    child_process p(argv);
+    if (!stdin_text.empty()) p.write(stdin_text);
+    p.close_stdin();
+    while (p.read_line(std::chrono::seconds(20))) {
+    }
+    auto code = p.wait_exit(std::chrono::seconds(30));
+    if (!code) throw std::runtime_error("ussdgw-admin did not exit: " + p.output());
+    return {*code, p.output()};
+}
+
 std::string shipped_menus() {
     return std::string(USSDGW_SOURCE_DIR) + "/menus";
 }

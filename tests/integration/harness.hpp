@@ -46,4 +46,13 @@ std::string demo_store(const temp_dir& dir);
 /// Path of the shipped menus directory.
 std::string shipped_menus();
 
+/// How a run of ussdgw-admin ended.
+struct run_result {
+    int code = -1;       ///< exit code
+    std::string output;  ///< stdout and stderr
+};
+
+/// Runs ussdgw-admin with `args`, `stdin_text` on its stdin, to its exit.
+run_result admin(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
 }  // namespace ussdgw::test

@@ -26,21 +26,6 @@ std::string msisdn(int i) {
     return std::to_string(79160000011LL + i);
 }
 
-struct run_result {
-    int code = -1;
-    std::string output;
-};
-
-run_result admin(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{binary_path("ussdgw-admin")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p(argv);
-    p.close_stdin();
-    auto code = p.wait_exit(patience);
-    REQUIRE(code);
-    return {*code, p.output()};
-}
-
 // The demo store plus the ten load handsets at 1000 RUB each.
 std::string load_store(const temp_dir& dir) {
     auto db = demo_store(dir);

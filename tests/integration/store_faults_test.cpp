@@ -41,17 +41,6 @@ std::size_t count_of(const std::string& s, const std::string& part) {
     return n;
 }
 
-// Runs ussdgw-admin to the end; its exit code and output.
-std::pair<int, std::string> admin(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{binary_path("ussdgw-admin")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_process p(argv);
-    p.close_stdin();
-    auto rc = p.wait_exit(patience);
-    REQUIRE(rc);
-    return {*rc, p.output()};
-}
-
 // What a money operation would change: both parties' balances and the
 // transfers in their archives (reads add archive rows of their own, so the
 // rows are filtered to money).

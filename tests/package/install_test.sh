@@ -25,18 +25,23 @@ for f in bin/ussdgw bin/ussdgw-admin bin/ussdgw-smsc-sim; do
     [[ -x "$prefix/$f" ]] || fail "$f missing or not executable"
 done
 for f in etc/ussdgw/ussdgw.conf lib/systemd/system/ussdgw.service share/doc/ussdgw/README.md \
-    share/doc/ussdgw/operations.md; do
+    share/doc/ussdgw/operations.md share/ussdgw/console/index.html share/ussdgw/console/console.js \
+    share/ussdgw/console/console.css; do
     [[ -f "$prefix/$f" ]] || fail "$f missing"
 done
 for m in "$src"/menus/*.yaml; do
     cmp -s "$m" "$prefix/etc/ussdgw/menus/$(basename "$m")" || fail "menu $(basename "$m") not installed as is"
 done
 
-# The installed config differs from the reference in the two paths only.
+# The installed config differs from the reference in the three paths only.
 conf="$prefix/etc/ussdgw/ussdgw.conf"
 diff <(sed -e 's#^path = /var/lib/ussdgw/ussdgw.db$#path = ussdgw.db#' \
-    -e "s#^dir = $prefix/etc/ussdgw/menus\$#dir = menus#" "$conf") "$src/conf/ussdgw.conf" ||
-    fail "the installed config differs from conf/ussdgw.conf beyond [store] path and [menus] dir"
+    -e "s#^dir = $prefix/etc/ussdgw/menus\$#dir = menus#" \
+    -e "s#^static_dir = $prefix/share/ussdgw/console\$#static_dir = console#" "$conf") \
+    "$src/conf/ussdgw.conf" ||
+    fail "the installed config differs from conf/ussdgw.conf beyond [store] path, [menus] dir and [console] static_dir"
+grep -qx "static_dir = $prefix/share/ussdgw/console" "$conf" ||
+    fail "[console] static_dir is not the installed console page"
 grep -qx 'path = /var/lib/ussdgw/ussdgw.db' "$conf" || fail "[store] path is not /var/lib/ussdgw/ussdgw.db"
 grep -qx "dir = $prefix/etc/ussdgw/menus" "$conf" || fail "[menus] dir is not the installed menus"
 

@@ -91,6 +91,9 @@ expect_mode /etc/ussdgw/menus/main.yaml "644 root:root"
 expect_mode /usr/bin/ussdgw "755 root:root"
 grep -qx 'path = /var/lib/ussdgw/ussdgw.db' /etc/ussdgw/ussdgw.conf || fail "installed [store] path"
 grep -qx 'dir = /etc/ussdgw/menus' /etc/ussdgw/ussdgw.conf || fail "installed [menus] dir"
+grep -qx 'static_dir = /usr/share/ussdgw/console' /etc/ussdgw/ussdgw.conf ||
+    fail "installed [console] static_dir"
+[[ -f /usr/share/ussdgw/console/index.html ]] || fail "the console page is not installed"
 cmp -s /lib/systemd/system/ussdgw.service "$src/systemd/ussdgw.service" ||
     fail "the installed unit is not systemd/ussdgw.service"
 dpkg-query -W -f='${Conffiles}\n' ussdgw | grep -q ' /etc/ussdgw/ussdgw.conf ' ||

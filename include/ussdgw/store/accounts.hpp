@@ -395,6 +395,8 @@ class accounts {
 
   private:
     statement& st(int id);
+    template <class T, class Find, class Keep, class Read>
+    T through_cache(const std::string& key, Find find, Keep keep, Read read);
     connection& c_;
     std::vector<statement> stmts_;
     read_cache* cache_ = nullptr;
