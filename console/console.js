@@ -135,7 +135,11 @@ async function loadTree() {
   const others = t.nodes.filter((n) => !seen.has(n.id));
   $("tree").replaceChildren(root, ...others.map((n) => nodeView(n.id, seen)));
   const body = $("codes").tBodies[0];
-  body.replaceChildren(...t.codes.map((c) => el("tr", {}, el("td", {}, c.code), el("td", {}, c.target), el("td", {}, `${c.file}:${c.line}`))));
+  // A code that spells a walk of the menus ("*111*1#" = main, then 1) but
+  // leads elsewhere shadows that walk.
+  const shadow = (c) => c.shadows ? `the menu walk to ${c.shadows}${c.override ? " (override: meant)" : ""}` : "";
+  body.replaceChildren(...t.codes.map((c) => el("tr", {}, el("td", {}, c.code), el("td", {}, c.target),
+                                                el("td", {}, shadow(c)), el("td", {}, `${c.file}:${c.line}`))));
 }
 $("tree-refresh").addEventListener("click", loadTree);
 $("tree-language").addEventListener("change", loadTree);
@@ -223,6 +227,15 @@ async function loadHistory() {
 }
 
 $("change-load").addEventListener("click", loadFile);
+// A file from the operator's disk: its name and text go where a loaded one would.
+$("change-upload").addEventListener("change", async () => {
+  const f = $("change-upload").files[0];
+  if (!f) return;
+  $("change-file").value = f.name;
+  $("change-text").value = await f.text();
+  $("change-status").textContent = `${f.name} uploaded (${f.size} bytes): check it`;
+  $("problems").replaceChildren();
+});
 $("change-check").addEventListener("click", check);
 $("change-try").addEventListener("click", async () => {
   if (!(await check())) return;

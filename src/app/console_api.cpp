@@ -176,11 +176,18 @@ std::string tree_json(const menu::tree& t, std::uint64_t version) {
         nodes.push_back(std::move(j));
     }
     json codes = json::array();
-    for (const auto& c : t.codes)
-        codes.push_back({{"code", c.source},
-                         {"file", file_name(c.file)},
-                         {"line", c.line},
-                         {"target", id_of(t, c.target)}});
+    for (const auto& c : t.codes) {
+        json j{{"code", c.source},
+               {"file", file_name(c.file)},
+               {"line", c.line},
+               {"target", id_of(t, c.target)}};
+        // A code that spells a walk of the menus but leads elsewhere shadows it.
+        if (const auto w = walk_of(t, c); w && w->at != c.target) {
+            j["shadows"] = id_of(t, w->at);
+            j["override"] = c.override_walk;
+        }
+        codes.push_back(std::move(j));
+    }
     return json{{"version", version},
                 {"languages", t.languages},
                 {"root", id_of(t, t.root)},

@@ -94,39 +94,16 @@ void check_codes(builder& b) {
 // and walking it do different things. `override: true` says it is meant.
 void check_shadowing(builder& b) {
     const auto& t = b.t;
-    if (t.root == no_node) return;
-    std::string walk_prefix;
-    for (const auto& c : t.codes)
-        if (c.target == t.root && c.segments.empty()) walk_prefix = c.prefix;
-    if (walk_prefix.empty()) return;
     for (const auto& c : t.codes) {
-        if (c.prefix != walk_prefix || c.segments.empty() || c.override_walk || c.target == no_node)
-            continue;
-        node_id at = t.root;
-        std::map<std::string, std::string> set;
-        std::string path;
-        bool whole = true;
-        for (const auto& seg : c.segments) {
-            const node& n = t.nodes[at];
-            const option* o = nullptr;
-            if (!seg.capture && n.kind == node_kind::menu)
-                for (const auto& opt : n.options)
-                    if (opt.key == seg.value) o = &opt;
-            if (!o || o->next == no_node) {
-                whole = false;
-                break;
-            }
-            for (const auto& [k, v] : o->set) set[k] = v;
-            path += (path.empty() ? "" : ", ") + seg.value;
-            at = o->next;
-        }
-        if (!whole) continue;
-        bool same = at == c.target;
-        for (const auto& [k, v] : c.set) same = same && set.count(k) && set[k] == v;
+        if (c.override_walk || c.target == no_node) continue;
+        const auto w = walk_of(t, c);
+        if (!w) continue;
+        bool same = w->at == c.target;
+        for (const auto& [k, v] : c.set) same = same && w->set.count(k) && w->set.at(k) == v;
         if (same) continue;
         b.report(c.file, c.line,
-                 "code '" + c.source + "' shadows the menu walk " + walk_prefix + "# then " + path +
-                     " (node '" + t.nodes[at].id +
+                 "code '" + c.source + "' shadows the menu walk " + c.prefix + "# then " + w->path +
+                     " (node '" + t.nodes[w->at].id +
                      "'): dialling it would do something "
                      "else than choosing those items; lead it to the same node, or mark it "
                      "'override: true' when that is meant");

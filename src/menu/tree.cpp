@@ -81,6 +81,28 @@ bool input_check::accepts(std::string_view answer) const {
     return true;
 }
 
+std::optional<code_walk> walk_of(const tree& t, const code_route& c) {
+    if (t.root == no_node || c.segments.empty()) return std::nullopt;
+    std::string walk_prefix;
+    for (const auto& main : t.codes)
+        if (main.target == t.root && main.segments.empty()) walk_prefix = main.prefix;
+    if (walk_prefix.empty() || c.prefix != walk_prefix) return std::nullopt;
+    code_walk w;
+    w.at = t.root;
+    for (const auto& seg : c.segments) {
+        const node& n = t.nodes[w.at];
+        const option* o = nullptr;
+        if (!seg.capture && n.kind == node_kind::menu)
+            for (const auto& opt : n.options)
+                if (opt.key == seg.value) o = &opt;
+        if (!o || o->next == no_node) return std::nullopt;
+        for (const auto& [k, v] : o->set) w.set[k] = v;
+        w.path += (w.path.empty() ? "" : ", ") + seg.value;
+        w.at = o->next;
+    }
+    return w;
+}
+
 std::size_t tree::language_index(std::string_view language) const {
     for (std::size_t i = 0; i < languages.size(); ++i)
         if (languages[i] == language) return i;

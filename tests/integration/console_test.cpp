@@ -211,6 +211,8 @@ TEST_CASE(
                    R"({"key":"1","label":{"en":"Balance","ru":"Баланс"},"next":"balance"})"));
     CHECK(contains(tree.body, R"("kind":"action")"));
     CHECK(contains(tree.body, R"({"code":"*111*25#")"));
+    // *111*1# leads to the app link where walking *111# then 1 leads to the balance.
+    CHECK(contains(tree.body, R"("target":"app_link","shadows":"balance","override":true})"));
     CHECK(contains(tree.body, R"("version":1)"));
 
     // Logout is a change: without the session's token it is refused.

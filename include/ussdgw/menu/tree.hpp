@@ -158,6 +158,20 @@ enum class ui : std::size_t {
 /// The key of `s` in the `strings` section ("invalid_choice").
 const char* to_string(ui s);
 
+/// Where the digits of a direct code lead when walked through the menus.
+struct code_walk {
+    node_id at = no_node;                    ///< the node choosing those items reaches
+    std::map<std::string, std::string> set;  ///< the variables the items set on the way
+    std::string path;                        ///< the items chosen, "6, 1"
+};
+
+struct tree;
+
+/// The walk a direct code spells ("*111*6*1#": the main menu, 6, then 1),
+/// when its prefix is the main code's and every segment is an item on the
+/// way; nullopt when it spells no walk (captures, other prefixes, no item).
+std::optional<code_walk> walk_of(const tree& t, const code_route& c);
+
 /// The loaded, validated menu tree.
 struct tree {
     std::vector<std::string> languages;  ///< "en", "ru"; the first is the default
