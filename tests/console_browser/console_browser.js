@@ -101,7 +101,7 @@ async function main() {
   const base = `http://127.0.0.1:${httpPort}/console/`;
 
   browser = await puppeteer.launch({ executablePath: args.chromium, headless: true,
-                                     args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+                                     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'] });
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 900 });
   const problems = [];
