@@ -71,7 +71,7 @@ void self_service_door::run(actions::request req,
                        // reason code (never the input: it may be a secret).
                        if (!o.ok && action != "profile")
                            spdlog::info("[msisdn={}] {} refused: {}", msisdn, action, o.error);
-                       if (action != "profile")
+                       if (action != "profile" && tracing(msisdn))
                            trace(msisdn, "action",
                                  action + ": " + (o.ok ? std::string("ok") : o.error) +
                                      (o.replayed ? " (repeated: nothing applied again)" : ""));
@@ -216,7 +216,7 @@ void self_service_door::answer(const domain::ussd_in& in) {
         trace(in.msisdn, "answer", util::for_log(menu::redact_input(d->state, in.text)));
     try {
         const auto at = d->state.node;
-        const auto tree = d->state.menus;
+        const menu::tree* tree = d->state.menus.get();  // the dialog's, for its whole life
         auto s = menu::answer(d->state, in.text);
         if (tree) count_answer(*tree, at, in.text, s);
         advance(k, d->id, std::move(s));
@@ -268,8 +268,9 @@ bool self_service_door::tracing(const std::string& msisdn) const {
     return trace_ && trace_->traced(msisdn);
 }
 
-void self_service_door::trace(const std::string& msisdn, const char* kind, std::string text) {
-    if (tracing(msisdn)) trace_->note(msisdn, kind, std::move(text));
+void self_service_door::trace(const std::string& msisdn, const char* kind, std::string_view text) {
+    // Every screen passes here: nothing is copied unless the number is traced.
+    if (tracing(msisdn)) trace_->note(msisdn, kind, std::string(text));
 }
 
 void self_service_door::answer_outside(const key& k, const menu::step& s) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ussdgw/actions/action.hpp"
 #include "ussdgw/app/dialog_trace.hpp"
@@ -114,7 +115,7 @@ class self_service_door : public front_door {
                       const menu::step& s);
     void count_left(const menu::dialog_state& st, menu::node_event how);
     bool tracing(const std::string& msisdn) const;
-    void trace(const std::string& msisdn, const char* kind, std::string text);
+    void trace(const std::string& msisdn, const char* kind, std::string_view text);
     void answer_outside(const key& k, const menu::step& s);
     void run(actions::request req, std::function<void(const actions::outcome&)> then);
     void with_profile(const std::string& msisdn, actions::channel via,
