@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ussdgw/actions/msisdn.hpp"
 #include "ussdgw/actions/rule_constants.hpp"
 #include "ussdgw/sms/front_doors.hpp"
 
@@ -122,6 +123,14 @@ std::optional<std::string> read_file(const std::string& path) {
     return ss.str();
 }
 
+// A subscriber number as an operator types it ("+79160000001",
+// "89160000001"), in the form the store and the door key it by.
+util::result<std::string, std::string> number_arg(const std::string& typed) {
+    auto n = actions::normalize_msisdn(typed);
+    if (!n) return util::fail("msisdn: " + actions::describe(n.error()));
+    return n.value();
+}
+
 json screen_json(const phone_screen& s) {
     json actions = json::array();
     for (const auto& a : s.actions) {
@@ -210,6 +219,12 @@ console_api::~console_api() {
     hashing_.join();
 }
 
+const console_user* console_api::find_user(const std::string& name) const {
+    for (const auto& u : opt_.users)
+        if (u.name == name) return &u;
+    return nullptr;
+}
+
 bool console_api::limited(const std::string& key, steady::time_point now) {
     auto it = failures_.find(key);
     if (it == failures_.end()) return false;
@@ -269,6 +284,12 @@ void console_api::login(const http_request& rq, respond_fn respond) {
         respond(refuse(400, "expected {\"user\": ..., \"password\": ...}"));
         return;
     }
+    // Only a name a user may have is checked, counted and remembered (the
+    // failure counts are keyed by it).
+    if (!valid_console_name(user)) {
+        respond(refuse(400, "user: letters, digits, '.', '_' and '-', at most 64"));
+        return;
+    }
     const auto now = steady::now();
     const std::string by_client = "client " + rq.client, by_user = "user " + user;
     if (limited(by_client, now) || limited(by_user, now)) {
@@ -283,9 +304,7 @@ void console_api::login(const http_request& rq, respond_fn respond) {
         respond(std::move(r));
         return;
     }
-    const console_user* found = nullptr;
-    for (const auto& u : opt_.users)
-        if (u.name == user) found = &u;
+    const console_user* found = find_user(user);
     // An unknown name costs the same check as a known one: timing tells nothing.
     const std::string hash = found ? found->hash : dummy_hash_;
     ++checking_;
@@ -305,9 +324,7 @@ void console_api::login(const http_request& rq, respond_fn respond) {
 void console_api::finish_login(const std::string& client, const std::string& user, bool matched,
                                const respond_fn& respond) {
     const auto now = steady::now();
-    const console_user* found = nullptr;
-    for (const auto& u : opt_.users)
-        if (u.name == user) found = &u;
+    const console_user* found = find_user(user);
     if (!matched || !found) {
         failed("client " + client, now);
         failed("user " + user, now);
@@ -392,10 +409,13 @@ void console_api::phone(const http_request& rq, respond_fn respond) {
             400, "dial, answer, msisdn and language are strings; candidate is true or false"));
         return;
     }
-    if (!msisdn.empty() &&
-        (msisdn.size() > 15 || msisdn.find_first_not_of("0123456789") != std::string::npos)) {
-        respond(refuse(400, "msisdn: digits only, at most 15"));
-        return;
+    if (!msisdn.empty()) {  // empty: the demo subscriber
+        auto n = number_arg(msisdn);
+        if (!n) {
+            respond(refuse(400, n.error()));
+            return;
+        }
+        msisdn = n.value();
     }
     std::shared_ptr<const menu::tree> tree;
     if (dialling) {
@@ -567,16 +587,8 @@ void console_api::add_to(http_server& server) {
         });
     });
     server.add("POST", "/console/api/logout", [this](const http_request& rq, respond_fn respond) {
-        session* s = current(rq);
-        if (!s) {
-            respond(refuse(401, "log in first"));
-            return;
-        }
-        const auto it = rq.headers.find("x-csrf-token");
-        if (it == rq.headers.end() || it->second != s->csrf) {
-            respond(refuse(403, "missing or wrong X-CSRF-Token"));
-            return;
-        }
+        session* s = changing(rq, respond, false);
+        if (!s) return;
         spdlog::info("console: {} logged out", s->user);
         sessions_.erase(cookie(rq, cookie_name));
         auto r = answer(200, json{{"ok", true}});
@@ -641,11 +653,12 @@ void console_api::add_to(http_server& server) {
             respond(refuse(400, "expected {\"msisdn\": \"79160000001\"}"));
             return;
         }
-        if (msisdn.empty() || msisdn.size() > 15 ||
-            msisdn.find_first_not_of("0123456789") != std::string::npos) {
-            respond(refuse(400, "msisdn: digits only, at most 15"));
+        auto number = number_arg(msisdn);
+        if (!number) {
+            respond(refuse(400, number.error()));
             return;
         }
+        msisdn = number.value();
         if (!opt_.trace) {
             respond(refuse(503, "tracing is not available"));
             return;
@@ -665,19 +678,24 @@ void console_api::add_to(http_server& server) {
         const auto msisdn = query_value(rq.target, "msisdn");
         const auto after_text = query_value(rq.target, "after");
         with_session(rq, respond, [this, msisdn, after_text](session&) {
+            const auto number = number_arg(msisdn);
+            if (!number) return refuse(400, number.error());
             std::uint64_t after = 0;
-            if (!after_text.empty() &&
-                after_text.find_first_not_of("0123456789") == std::string::npos &&
-                after_text.size() < 19)
+            if (!after_text.empty()) {
+                if (after_text.size() > 18 ||
+                    after_text.find_first_not_of("0123456789") != std::string::npos)
+                    return refuse(400, "after: the id of a step, digits only");
                 after = std::stoull(after_text);
+            }
             if (!opt_.trace) return refuse(503, "tracing is not available");
-            auto [events, tracing] = opt_.trace->since(msisdn, after);
+            auto [events, tracing] = opt_.trace->since(number.value(), after);
             json list = json::array();
             for (const auto& e : events)
                 list.push_back(
                     {{"id", e.id}, {"time", e.time}, {"kind", e.kind}, {"text", e.text}});
-            return answer(
-                200, json{{"msisdn", msisdn}, {"tracing", tracing}, {"events", std::move(list)}});
+            return answer(200, json{{"msisdn", number.value()},
+                                    {"tracing", tracing},
+                                    {"events", std::move(list)}});
         });
     });
     for (const char* what : {"check", "apply", "rollback"}) {

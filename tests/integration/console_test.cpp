@@ -182,6 +182,8 @@ TEST_CASE(
     CHECK(as_form.status == 415);
     CHECK(g.login("ed", "wrong-password-1").status == 401);
     CHECK(g.login("nobody", editor_password).status == 401);
+    // A name no user can have is refused as such, and not counted or logged.
+    CHECK(g.login("no body", editor_password).status == 400);
 
     auto ok = g.login("ed", editor_password);
     REQUIRE(ok.status == 200);
@@ -319,7 +321,13 @@ TEST_CASE(
     auto unknown = phone(R"({"dial": "*111#", "msisdn": "79999999999"})");
     CHECK(unknown.status == 409);
     CHECK(contains(unknown.body, "no subscriber 79999999999"));
-    CHECK(phone(R"({"dial": "*111#", "msisdn": "7916x"})").status == 400);
+    auto bad = phone(R"({"dial": "*111#", "msisdn": "7916x"})");
+    CHECK(bad.status == 400);
+    CHECK(contains(bad.body, "msisdn: "));
+    // Typed as operators type it, the number is the store's.
+    auto plus = phone(R"({"dial": "*111#", "msisdn": "+79160000001"})");
+    CHECK(plus.status == 200);
+    CHECK(contains(phone(R"({"answer": "1"})").body, "Balance: 250.00"));
 }
 
 TEST_CASE(
@@ -410,9 +418,16 @@ TEST_CASE(
     "console trace: a number's next dialog step by step - its PIN masked - others not recorded") {
     console_gateway g;
     auto [cookie, csrf] = logged_in(g, "vi", viewer_password);
+    // The number in the national form: traced as the store keys it.
     auto start =
-        g.call(request("POST", "/console/api/trace", R"({"msisdn": "79160000001"})", cookie, csrf));
+        g.call(request("POST", "/console/api/trace", R"({"msisdn": "89160000001"})", cookie, csrf));
     REQUIRE(start.status == 200);
+    CHECK(contains(start.body, R"("msisdn":"79160000001","tracing":true)"));
+    CHECK(
+        g.call(request("POST", "/console/api/trace", R"({"msisdn": "12"})", cookie, csrf)).status ==
+        400);
+    CHECK(g.call(request("GET", "/console/api/trace?msisdn=79160000001&after=x", "", cookie))
+              .status == 400);
     auto& sim = *g.sim.proc;
     // Another number's dialog first: not traced.
     sim.write("/as 79160000005\n*111#\n");

@@ -124,6 +124,7 @@ class console_api {
     void finish_login(const std::string& client, const std::string& user, bool matched,
                       const respond_fn& respond);
     session* current(const http_request& rq);
+    const console_user* find_user(const std::string& name) const;
     bool limited(const std::string& key, std::chrono::steady_clock::time_point now);
     void failed(const std::string& key, std::chrono::steady_clock::time_point now);
     void with_session(const http_request& rq, const respond_fn& respond,
