@@ -464,8 +464,13 @@ http_response console_api::check(session& s, const http_request& rq) {
     const fs::path staging(tmpl);
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(opt_.menus_dir, ec))
-        if (e.is_regular_file() && e.path().extension() == ".yaml")
+        if (!ec && e.is_regular_file() && e.path().extension() == ".yaml")
             fs::copy_file(e.path(), staging / e.path().filename(), ec);
+    if (ec) {
+        // A set missing a file would be checked wrongly: say so instead.
+        fs::remove_all(staging, ec);
+        return refuse(500, "cannot copy " + opt_.menus_dir + " to check it");
+    }
     std::ofstream(staging / file, std::ios::binary) << content;
     menu::load_options options;
     options.constants = actions::rule_constants(opt_.rules);
