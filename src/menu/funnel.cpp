@@ -52,8 +52,7 @@ const char* to_string(node_event e) {
 
 void funnel::count(std::string_view node, node_event event, std::string_view item,
                    clock::time_point now) {
-    auto it = counters_.find(
-        std::tuple<std::string_view, node_event, std::string_view>(node, event, item));
+    auto it = counters_.find(key_view(node, event, item));
     if (it == counters_.end()) {
         if (counters_.size() >= max_keys_) {
             ++dropped_;

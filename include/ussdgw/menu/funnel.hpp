@@ -74,9 +74,24 @@ class funnel {
         std::array<slot, 24> hours{};
     };
     using key = std::tuple<std::string, node_event, std::string>;
+    using key_view = std::tuple<std::string_view, node_event, std::string_view>;
+    // Compares stored keys and looked-up views alike, so a lookup builds no
+    // strings (clang 14 with libstdc++ 12 cannot order the two tuple types
+    // through std::less<>).
+    struct key_less {
+        using is_transparent = void;
+        static key_view view(const key& k) {
+            return {std::get<0>(k), std::get<1>(k), std::get<2>(k)};
+        }
+        static const key_view& view(const key_view& k) { return k; }
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const {
+            return view(a) < view(b);
+        }
+    };
 
     std::size_t max_keys_;
-    std::map<key, counter, std::less<>> counters_;
+    std::map<key, counter, key_less> counters_;
     std::uint64_t dropped_ = 0;
 };
 
