@@ -232,8 +232,16 @@ outcome engine::execute(const request& req, const prepared* prep) {
         store::savepoint sp(db_.conn());
         try {
             o = invoke(e, req, prep, now, &keep, &amount);
-        } catch (const std::exception& ex) {
+        } catch (const store::db_failure& ex) {
             if (!in_transaction(db_)) throw;  // SQLite rolled everything back: the batch is lost
+            // PostgreSQL: another gateway's transaction got there first; the
+            // whole batch runs again (store_runner), not just this action.
+            if (ex.conflict()) throw;
+            spdlog::error("action {} msisdn {} failed in the store: {}", req.action, req.msisdn,
+                          ex.what());
+            failed = true;
+        } catch (const std::exception& ex) {
+            if (!in_transaction(db_)) throw;
             spdlog::error("action {} msisdn {} failed in the store: {}", req.action, req.msisdn,
                           ex.what());
             failed = true;

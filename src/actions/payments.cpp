@@ -51,6 +51,7 @@ outcome transfer(context& ctx) {
             "amount_out_of_range", msg::transfer_range,
             {{"min", ctx.rub(ctx.cfg.transfer_min)}, {"max", ctx.rub(ctx.cfg.transfer_max)}});
     if (to == from) return ctx.refuse("same_number", msg::same_number);
+    ctx.db.lock_pair(from, to);
     auto peer = ctx.db.find_subscriber(to);
     if (!peer) return ctx.refuse("unknown_recipient", msg::unknown_recipient, {{"to", to}});
     // Only the subscriber's own money may leave the account (docs/actions.md,

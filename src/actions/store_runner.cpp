@@ -193,7 +193,10 @@ bool store_runner::read_inline(request& req, std::function<void(outcome)>& done)
             r.conn = std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_only,
                                                          opts_.busy_timeout);
             r.db = std::make_unique<store::accounts>(*r.conn);
-            if (opts_.read_cache_rows > 0) {
+            // The cache knows of commits through SQLite's data_version; on
+            // PostgreSQL other gateways commit too, unseen: no cache there
+            // (docs/architecture.md, "Kept rows").
+            if (opts_.read_cache_rows > 0 && r.conn->engine() == store::engine::sqlite) {
                 r.cache = std::make_unique<store::read_cache>(*r.conn, opts_.read_cache_rows);
                 r.db->serve_from(r.cache.get());
             }
@@ -513,6 +516,15 @@ void store_runner::hold_archive(store::fault_kind why, bool stopping) {
     w.pending_since = std::chrono::steady_clock::now() + retry - opts_.archive_flush_delay;
 }
 
+store::fault_kind store_runner::write_failed(const std::vector<item*>& late,
+                                             const std::exception& ex) {
+    // Everything in the batch is rolled back; each request hears "try
+    // later", and the writer goes on with the next batch.
+    const auto told = std::count_if(late.begin(), late.end(),
+                                    [](const item* it) { return !it->job && !it->daily_done; });
+    return faults_.failed(store_faults::op::write, ex, static_cast<std::size_t>(told));
+}
+
 void store_runner::process(std::vector<item>& batch, bool stopping) {
     auto& w = *w_;
     auto& eng = *w.eng;
@@ -572,36 +584,50 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     std::vector<daily_report> reports(late.size());
     bool committed = false;
     std::optional<store::fault_kind> failure;
-    try {
-        store::transaction t(*w.conn, true);
-        // Read-only actions answered earlier come first, as they happened first.
-        for (const auto& row : w.pending) w.db->add_archive(row);
-        for (std::size_t i = 0; i < late.size(); ++i) {
-            auto* it = late[i];
-            if (it->daily_done) {
-                reports[i] = eng.daily();
-            } else if (it->job) {
-                it->job(*w.db);
-            } else if (eng.read_only(it->req.action)) {
-                std::optional<store::archive_row> row;
-                outs[i] = eng.read(it->req, &row);
-                if (row) w.db->add_archive(*row);
-            } else {
-                outs[i] = eng.execute(it->req, it->prep.get());
+    for (int attempt = 1;; ++attempt) {
+        try {
+            store::transaction t(*w.conn, true);
+            // Read-only actions answered earlier come first, as they happened first.
+            for (const auto& row : w.pending) w.db->add_archive(row);
+            for (std::size_t i = 0; i < late.size(); ++i) {
+                auto* it = late[i];
+                if (it->daily_done) {
+                    // One gateway at a time runs the daily job on a shared
+                    // store; the next finds the day's work done (it is
+                    // idempotent per day) instead of racing it.
+                    if (w.conn->engine() == store::engine::postgres)
+                        w.conn->exec("SELECT pg_advisory_xact_lock(7235102)");
+                    reports[i] = eng.daily();
+                } else if (it->job) {
+                    it->job(*w.db);
+                } else if (eng.read_only(it->req.action)) {
+                    std::optional<store::archive_row> row;
+                    outs[i] = eng.read(it->req, &row);
+                    if (row) w.db->add_archive(*row);
+                } else {
+                    outs[i] = eng.execute(it->req, it->prep.get());
+                }
             }
+            // synchronous=FULL: when COMMIT returns the batch is on disk.
+            const auto before = std::chrono::steady_clock::now();
+            t.commit();
+            commit_seconds_.observe(std::chrono::steady_clock::now() - before);
+            committed = true;
+            faults_.succeeded(store_faults::op::write);
+        } catch (const store::db_failure& ex) {
+            // PostgreSQL: another gateway's transaction touched the same rows
+            // first (SERIALIZABLE refused this one). Nothing of the batch
+            // stayed; running it again on what is there now is correct.
+            if (ex.conflict() && attempt < max_conflict_attempts) {
+                std::lock_guard lk(mu_);
+                ++stats_.conflict_retries;
+                continue;
+            }
+            failure = write_failed(late, ex);
+        } catch (const std::exception& ex) {
+            failure = write_failed(late, ex);
         }
-        // synchronous=FULL: when COMMIT returns the batch is on disk.
-        const auto before = std::chrono::steady_clock::now();
-        t.commit();
-        commit_seconds_.observe(std::chrono::steady_clock::now() - before);
-        committed = true;
-        faults_.succeeded(store_faults::op::write);
-    } catch (const std::exception& ex) {
-        // Everything in the batch is rolled back; each request hears "try
-        // later" below, and the writer goes on with the next batch.
-        const auto told = std::count_if(late.begin(), late.end(),
-                                        [](const item* it) { return !it->job && !it->daily_done; });
-        failure = faults_.failed(store_faults::op::write, ex, static_cast<std::size_t>(told));
+        break;
     }
     if (committed) {
         w.pending.clear();

@@ -65,7 +65,7 @@ const char* to_string(usage_kind k) {
 
 accounts::accounts(connection& c) : c_(c) {
     stmts_.reserve(q::count_);
-    for (int i = 0; i < q::count_; ++i) stmts_.push_back(c_.prepare(q::sql(i)));
+    for (int i = 0; i < q::count_; ++i) stmts_.push_back(c_.prepare(q::sql(c_.engine(), i)));
 }
 
 accounts::~accounts() = default;
@@ -92,6 +92,12 @@ std::optional<subscriber> accounts::find_subscriber(const std::string& msisdn) {
             auto c = st(q::find_subscriber).query(msisdn);
             return c.next() ? std::optional<subscriber>(read_subscriber(c)) : std::nullopt;
         });
+}
+
+void accounts::lock_pair(const std::string& a, const std::string& b) {
+    auto c = st(q::lock_subscriber_pair).query(a, b);
+    while (c.next()) {
+    }
 }
 
 bool accounts::add_subscriber(const subscriber& s) {

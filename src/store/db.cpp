@@ -1,12 +1,15 @@
 #include "ussdgw/store/db.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include <utility>
+
+#include "postgres.hpp"
 
 namespace ussdgw::store {
 
@@ -64,7 +67,13 @@ std::string with_errno(std::string msg, int sys_errno) {
 }  // namespace
 
 db_failure::db_failure(int code, const std::string& what, int sys_errno)
-    : std::runtime_error(what), code_(code), sys_errno_(sys_errno) {}
+    : std::runtime_error(what),
+      code_(code),
+      sys_errno_(sys_errno),
+      kind_(classify(code, sys_errno)) {}
+
+db_failure::db_failure(std::string sqlstate, const std::string& what)
+    : std::runtime_error(what), sqlstate_(std::move(sqlstate)), kind_(pg::kind_of(sqlstate_)) {}
 
 fault_kind fault_of(const std::exception& ex) {
     if (const auto* f = dynamic_cast<const db_failure*>(&ex)) return f->kind();
@@ -78,31 +87,49 @@ std::string explain(const std::exception& ex) {
 }
 
 cursor::~cursor() {
-    sqlite3_reset(s_->handle());
-    sqlite3_clear_bindings(s_->handle());
+    if (s_->pg_) {
+        pg::reset(*s_->pg_);
+        return;
+    }
+    sqlite3_reset(s_->stmt_);
+    sqlite3_clear_bindings(s_->stmt_);
 }
 
 bool cursor::next() {
-    int rc = sqlite3_step(s_->handle());
+    if (s_->pg_) return pg::next(*s_->pg_);
+    int rc = sqlite3_step(s_->stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    sqlite3* db = sqlite3_db_handle(s_->handle());
-    fail(db, sqlite3_extended_errcode(db), sqlite3_sql(s_->handle()));
+    sqlite3* db = sqlite3_db_handle(s_->stmt_);
+    fail(db, sqlite3_extended_errcode(db), sqlite3_sql(s_->stmt_));
 }
 
 std::int64_t cursor::int64(int col) const {
-    return sqlite3_column_int64(s_->handle(), col);
+    if (s_->pg_) {
+        const char* v = pg::value(*s_->pg_, col);
+        if (!v) return 0;
+        // A boolean (EXISTS, a comparison) arrives as t/f.
+        if (*v == 't') return 1;
+        if (*v == 'f') return 0;
+        return std::strtoll(v, nullptr, 10);
+    }
+    return sqlite3_column_int64(s_->stmt_, col);
 }
 
 std::string cursor::text(int col) const {
-    auto* p = sqlite3_column_text(s_->handle(), col);
+    if (s_->pg_) {
+        const char* v = pg::value(*s_->pg_, col);
+        return v ? std::string(v) : std::string();
+    }
+    auto* p = sqlite3_column_text(s_->stmt_, col);
     if (!p) return {};
     return std::string(reinterpret_cast<const char*>(p),
-                       static_cast<size_t>(sqlite3_column_bytes(s_->handle(), col)));
+                       static_cast<size_t>(sqlite3_column_bytes(s_->stmt_, col)));
 }
 
 bool cursor::is_null(int col) const {
-    return sqlite3_column_type(s_->handle(), col) == SQLITE_NULL;
+    if (s_->pg_) return pg::value(*s_->pg_, col) == nullptr;
+    return sqlite3_column_type(s_->stmt_, col) == SQLITE_NULL;
 }
 
 std::optional<std::int64_t> cursor::opt_int64(int col) const {
@@ -110,35 +137,63 @@ std::optional<std::int64_t> cursor::opt_int64(int col) const {
     return int64(col);
 }
 
-statement::statement(sqlite3* db, std::string_view sql) {
-    int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+statement::statement() = default;
+
+statement::statement(connection& c, std::string_view sql) {
+    if (c.pg_) {
+        pg_ = pg::prepare(c.pg_, c.pg_alive_, ++c.pg_statements_, sql);
+        return;
+    }
+    int rc = sqlite3_prepare_v3(c.db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-    if (rc != SQLITE_OK) fail(db, rc, "prepare " + std::string(sql));
+    if (rc != SQLITE_OK) fail(c.db_, rc, "prepare " + std::string(sql));
 }
 
 statement::~statement() {
     sqlite3_finalize(stmt_);
+    if (pg_) pg::deallocate(*pg_);
 }
 
-statement::statement(statement&& o) noexcept : stmt_(std::exchange(o.stmt_, nullptr)) {}
+statement::statement(statement&& o) noexcept
+    : stmt_(std::exchange(o.stmt_, nullptr)), pg_(std::move(o.pg_)) {}
 
 statement& statement::operator=(statement&& o) noexcept {
     if (this != &o) {
         sqlite3_finalize(stmt_);
+        if (pg_) pg::deallocate(*pg_);
         stmt_ = std::exchange(o.stmt_, nullptr);
+        pg_ = std::move(o.pg_);
     }
     return *this;
 }
 
 void statement::bind(int i, std::int64_t v) {
+    if (pg_) {
+        bind(i, std::string_view(std::to_string(v)));
+        return;
+    }
     sqlite3_bind_int64(stmt_, i, v);
 }
 
 void statement::bind(int i, std::string_view v) {
+    if (pg_) {
+        const auto at = static_cast<std::size_t>(i - 1);
+        if (at >= pg_->values.size())
+            throw db_failure("08P01",
+                             "parameter " + std::to_string(i) + " out of range in " + pg_->sql);
+        pg_->values[at].assign(v);
+        pg_->nulls[at] = false;
+        return;
+    }
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
 void statement::bind(int i, std::nullptr_t) {
+    if (pg_) {
+        const auto at = static_cast<std::size_t>(i - 1);
+        if (at < pg_->nulls.size()) pg_->nulls[at] = true;
+        return;
+    }
     sqlite3_bind_null(stmt_, i);
 }
 
@@ -150,6 +205,7 @@ void statement::bind(int i, const std::optional<std::int64_t>& v) {
 }
 
 std::int64_t statement::changes() const {
+    if (pg_) return pg_->changed;
     return sqlite3_changes64(sqlite3_db_handle(stmt_));
 }
 
@@ -173,6 +229,11 @@ void configure_sqlite_once() {
 connection::connection(const std::string& path, open_mode mode,
                        std::chrono::milliseconds busy_timeout)
     : path_(path) {
+    if (engine_of(path) == engine::postgres) {
+        pg_ = pg::connect(path, mode, busy_timeout);
+        pg_alive_ = std::make_shared<int>(0);
+        return;
+    }
     configure_sqlite_once();
     if (mode == open_mode::read_write && path != ":memory:") {
         // A new store is private from its first byte (it will hold secret
@@ -218,10 +279,17 @@ connection::connection(const std::string& path, open_mode mode,
 }
 
 connection::~connection() {
+    for (auto& st : control_) st = statement();  // before the connection goes
+    pg_alive_.reset();
+    PQfinish(pg_);
     sqlite3_close_v2(db_);
 }
 
 void connection::exec(std::string_view sql) {
+    if (pg_) {
+        pg::exec(pg_, sql);
+        return;
+    }
     std::string s(sql);
     char* err = nullptr;
     int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
@@ -235,22 +303,62 @@ void connection::exec(std::string_view sql) {
 }
 
 void connection::run(control c) {
+    if (pg_) {
+        // Writes run SERIALIZABLE: every action's read-modify-write (a
+        // balance, a counter of wrong PINs, the outbox) is then as if alone,
+        // whatever runs on the other gateways; a lost race fails with
+        // SQLSTATE 40001 and the caller runs the transaction again
+        // (docs/architecture.md). Reads see one snapshot, as in SQLite.
+        static constexpr std::array<std::string_view, 6> pg_sql{
+            "BEGIN ISOLATION LEVEL REPEATABLE READ",
+            "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            "COMMIT",
+            "SAVEPOINT action",
+            "RELEASE SAVEPOINT action",
+            "ROLLBACK TO SAVEPOINT action"};
+        // COMMIT of a transaction a failed statement aborted rolls it back
+        // and reports success; a caller that commits must hear that it did not.
+        if (c == control::commit && PQtransactionStatus(pg_) == PQTRANS_INERROR)
+            throw db_failure("25P02", "commit of a transaction a failed statement aborted");
+        pg::exec(pg_, pg_sql[static_cast<std::size_t>(c)]);
+        return;
+    }
     static constexpr std::array<std::string_view, 6> sql{"BEGIN",          "BEGIN IMMEDIATE",
                                                          "COMMIT",         "SAVEPOINT action",
                                                          "RELEASE action", "ROLLBACK TO action"};
     auto& st = control_[static_cast<std::size_t>(c)];
-    if (!st.handle()) st = prepare(sql[static_cast<std::size_t>(c)]);
+    if (!st.prepared()) st = prepare(sql[static_cast<std::size_t>(c)]);
     st.exec();
 }
 
 bool connection::in_transaction() const noexcept {
+    if (pg_) return PQtransactionStatus(pg_) != PQTRANS_IDLE;
     return sqlite3_get_autocommit(db_) == 0;
 }
 
 int connection::user_version() {
+    if (pg_) {
+        auto exists = prepare("SELECT to_regclass('schema_version') IS NOT NULL");
+        auto e = exists.query();
+        if (!e.next() || e.int64(0) == 0) return 0;
+        auto st = prepare("SELECT version FROM schema_version");
+        auto c = st.query();
+        return c.next() ? static_cast<int>(c.int64(0)) : 0;
+    }
     auto st = prepare("PRAGMA user_version");
     auto c = st.query();
     return c.next() ? static_cast<int>(c.int64(0)) : 0;
+}
+
+void connection::set_user_version(int v) {
+    if (pg_) {
+        exec(
+            "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL); "
+            "DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
+            std::to_string(v) + ")");
+        return;
+    }
+    exec("PRAGMA user_version = " + std::to_string(v));
 }
 
 transaction::transaction(connection& c, bool immediate) : c_(c) {
@@ -258,7 +366,12 @@ transaction::transaction(connection& c, bool immediate) : c_(c) {
 }
 
 transaction::~transaction() {
-    if (open_ && sqlite3_get_autocommit(c_.handle()) == 0) {
+    if (!open_) return;
+    if (auto* pg = c_.pg_handle()) {
+        if (PQtransactionStatus(pg) != PQTRANS_IDLE) PQclear(PQexec(pg, "ROLLBACK"));
+        return;
+    }
+    if (sqlite3_get_autocommit(c_.handle()) == 0) {
         // Rollback failing here leaves nothing better to do; SQLite rolls back
         // a connection's open transaction when it is closed anyway.
         sqlite3_exec(c_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -276,9 +389,12 @@ savepoint::savepoint(connection& c) : c_(c) {
 }
 
 savepoint::~savepoint() {
-    if (open_) {
-        sqlite3_exec(c_.handle(), "ROLLBACK TO action; RELEASE action", nullptr, nullptr, nullptr);
+    if (!open_) return;
+    if (auto* pg = c_.pg_handle()) {
+        PQclear(PQexec(pg, "ROLLBACK TO SAVEPOINT action; RELEASE SAVEPOINT action"));
+        return;
     }
+    { sqlite3_exec(c_.handle(), "ROLLBACK TO action; RELEASE action", nullptr, nullptr, nullptr); }
 }
 
 void savepoint::release() {

@@ -14,6 +14,8 @@ namespace {
 constexpr const char* table[] = {
     // find_subscriber
     "SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE msisdn = ?",
+    // lock_subscriber_pair: SQLite's one writer holds the whole store already.
+    "SELECT msisdn FROM subscribers WHERE msisdn IN (?, ?) ORDER BY msisdn",
     // add_subscriber
     "INSERT OR IGNORE INTO subscribers (" SUBSCRIBER_COLUMNS
     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -216,11 +218,92 @@ constexpr const char* table[] = {
 
 static_assert(std::size(table) == count_, "one SQL string per statement id");
 
+// PostgreSQL spells some statements differently: no INSERT OR IGNORE / OR
+// REPLACE (ON CONFLICT with the primary key instead), GREATEST for SQLite's
+// two-argument max. Placeholders stay in SQLite's spelling; the connection
+// turns them into $N (store::postgres_placeholders). Every other statement
+// is the same text on both engines.
+struct dialect_override {
+    id which;
+    const char* sql;
+};
+constexpr dialect_override postgres_table[] = {
+    // Row locks in msisdn order: two transfers in opposite directions queue
+    // behind each other instead of deadlocking (PostgreSQL locks rows as the
+    // sort returns them).
+    {lock_subscriber_pair,
+     "SELECT msisdn FROM subscribers WHERE msisdn IN (?, ?) ORDER BY msisdn FOR UPDATE"},
+    {add_subscriber, "INSERT INTO subscribers (" SUBSCRIBER_COLUMNS
+                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"},
+    {usage_periods_due,
+     "SELECT msisdn FROM (SELECT msisdn, usage_period_start AS stored, "
+     "COALESCE(tariff_changed, created) AS anchor FROM subscribers) AS periods "
+     "WHERE stored < anchor + GREATEST(0, (?1 - anchor) / ?2) * ?2 ORDER BY msisdn"},
+    {put_service_rule,
+     "INSERT INTO service_rules (service, tariff, kind) VALUES (?,?,?) "
+     "ON CONFLICT (service, tariff) DO UPDATE SET kind = excluded.kind"},
+    {subscribe,
+     "INSERT INTO subscriptions (msisdn, service, since) VALUES (?,?,?) ON CONFLICT DO NOTHING"},
+    {put_password,
+     "INSERT INTO passwords (msisdn, kind, hash, issued, expires, used) VALUES (?,?,?,?,?,?) "
+     "ON CONFLICT (msisdn, kind) DO UPDATE SET hash = excluded.hash, issued = excluded.issued, "
+     "expires = excluded.expires, used = excluded.used"},
+    {put_login,
+     "INSERT INTO logins (msisdn, failed, locked) VALUES (?,?,?) ON CONFLICT (msisdn) "
+     "DO UPDATE SET failed = excluded.failed, locked = excluded.locked"},
+    {put_alert_window,
+     "INSERT INTO login_alert_window (msisdn, started, sent, suppressed, suppressed_since) "
+     "VALUES (?,?,?,?,?) ON CONFLICT (msisdn) DO UPDATE SET started = excluded.started, "
+     "sent = excluded.sent, suppressed = excluded.suppressed, "
+     "suppressed_since = excluded.suppressed_since"},
+    {put_notice_window,
+     "INSERT INTO notice_window (msisdn, started, sent, suppressed, suppressed_since) "
+     "VALUES (?,?,?,?,?) ON CONFLICT (msisdn) DO UPDATE SET started = excluded.started, "
+     "sent = excluded.sent, suppressed = excluded.suppressed, "
+     "suppressed_since = excluded.suppressed_since"},
+    {put_sim,
+     "INSERT INTO sim (msisdn, pin_hash, puk_hash, pin_failed, puk_failed, pin_blocked, "
+     "sim_blocked) VALUES (?,?,?,?,?,?,?) ON CONFLICT (msisdn) DO UPDATE SET "
+     "pin_hash = excluded.pin_hash, puk_hash = excluded.puk_hash, "
+     "pin_failed = excluded.pin_failed, puk_failed = excluded.puk_failed, "
+     "pin_blocked = excluded.pin_blocked, sim_blocked = excluded.sim_blocked"},
+    {put_sms_archive,
+     "INSERT INTO sms_archive (msisdn, hash, since) VALUES (?,?,?) ON CONFLICT (msisdn) "
+     "DO UPDATE SET hash = excluded.hash, since = excluded.since"},
+    {put_dedup,
+     "INSERT INTO dedup (key, created, outcome) VALUES (?,?,?) ON CONFLICT (key) "
+     "DO UPDATE SET created = excluded.created, outcome = excluded.outcome"},
+    {add_link,
+     "INSERT INTO number_links (other, owner, created) VALUES (?,?,?) ON CONFLICT DO NOTHING"},
+    // Several gateways drain one outbox: each claims the rows it will send
+    // for a minute (claimed_by its server session, claimed_until on the
+    // server's clock) and skips rows another gateway claims, so no row is
+    // sent by two at once; its own claims it sees as before (the caller
+    // skips what it has in flight). A gateway that dies mid-send leaves its
+    // claims to expire and another sends them then. A refusal gives the row
+    // back to whoever asks next.
+    {due_outbox,
+     "WITH claimed AS (UPDATE outbox SET claimed_by = pg_backend_pid(), claimed_until = "
+     "CAST(extract(epoch FROM clock_timestamp()) AS BIGINT) + 60 WHERE id IN ("
+     "SELECT id FROM outbox WHERE state = 'pending' AND (claimed_by IS NULL OR "
+     "claimed_by = pg_backend_pid() OR "
+     "claimed_until < CAST(extract(epoch FROM clock_timestamp()) AS BIGINT)) "
+     "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) "
+     "RETURNING id, sender, recipient, body, sealed, attempts) "
+     "SELECT * FROM claimed ORDER BY id"},
+    {failed_outbox,
+     "UPDATE outbox SET attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL "
+     "WHERE id = ? AND state = 'pending'"},
+};
+
 #undef SUBSCRIBER_COLUMNS
 
 }  // namespace
 
-const char* sql(int i) {
+const char* sql(engine e, int i) {
+    if (e == engine::postgres)
+        for (const auto& o : postgres_table)
+            if (o.which == i) return o.sql;
     return table[i];
 }
 

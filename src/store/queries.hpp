@@ -1,12 +1,16 @@
 #pragma once
-// Every SQL statement the store runs, listed once. accounts prepares them all
-// at open, so a statement that does not compile stops startup.
+// Every SQL statement the store runs, listed once per engine. accounts
+// prepares them all at open, so a statement that does not compile stops
+// startup.
+
+#include "ussdgw/store/db.hpp"
 
 namespace ussdgw::store::q {
 
 /// Statement ids; the order matches the table in queries.cpp.
 enum id : int {
     find_subscriber,
+    lock_subscriber_pair,
     add_subscriber,
     add_balance,
     add_bonus,
@@ -88,7 +92,7 @@ enum id : int {
     count_
 };
 
-/// The SQL of statement `i`.
-const char* sql(int i);
+/// The SQL of statement `i` in engine `e`'s dialect.
+const char* sql(engine e, int i);
 
 }  // namespace ussdgw::store::q

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "schema_postgres.hpp"
+
 namespace ussdgw::store {
 
 namespace {
@@ -261,9 +263,37 @@ CREATE TABLE notice_window (
 };
 
 std::string too_new(const connection& c, int v) {
-    return "database " + c.path() + " has schema version " + std::to_string(v) +
+    return "database " + printable_target(c.path()) + " has schema version " + std::to_string(v) +
            ", newer than this binary supports (" + std::to_string(latest_schema_version()) +
            "); run a newer ussdgw";
+}
+
+// Held while a PostgreSQL store migrates: gateways starting together take
+// turns, and the second finds the work done. A session lock (not a
+// transaction's) spans every step; the connection's end releases it too.
+class migration_lock {
+  public:
+    explicit migration_lock(connection& c) : c_(c) {
+        if (c_.engine() == engine::postgres) c_.exec("SELECT pg_advisory_lock(7235101)");
+    }
+    ~migration_lock() {
+        try {
+            if (c_.engine() == engine::postgres) c_.exec("SELECT pg_advisory_unlock(7235101)");
+        } catch (...) {  // the connection is gone, and the lock with it
+        }
+    }
+    migration_lock(const migration_lock&) = delete;
+    migration_lock& operator=(const migration_lock&) = delete;
+
+  private:
+    connection& c_;
+};
+
+// The SQL of step `v` for the connection's engine; nullptr when PostgreSQL
+// reaches `v` without a step of its own (its first step is the whole schema).
+const char* step_sql(const connection& c, int v) {
+    if (c.engine() == engine::postgres) return postgres_step(v);
+    return steps[static_cast<size_t>(v - 1)];
 }
 
 }  // namespace
@@ -273,16 +303,19 @@ int latest_schema_version() {
 }
 
 util::result<migration, std::string> migrate(connection& c) {
+    migration_lock lock(c);
     migration m;
     m.from = c.user_version();
     if (m.from > latest_schema_version()) return util::fail(too_new(c, m.from));
     for (int v = m.from + 1; v <= latest_schema_version(); ++v) {
+        const char* sql = step_sql(c, v);
+        if (!sql) continue;
         transaction t(c);
         // Re-read inside the write lock: another process may have migrated meanwhile.
         int now = c.user_version();
         if (now >= v) continue;
-        c.exec(steps[static_cast<size_t>(v - 1)]);
-        c.exec("PRAGMA user_version = " + std::to_string(v));
+        c.exec(sql);
+        c.set_user_version(v);
         t.commit();
     }
     m.to = c.user_version();
@@ -293,9 +326,10 @@ util::result<int, std::string> check_version(connection& c) {
     int v = c.user_version();
     if (v > latest_schema_version()) return util::fail(too_new(c, v));
     if (v < latest_schema_version())
-        return util::fail("database " + c.path() + " has schema version " + std::to_string(v) +
-                          ", expected " + std::to_string(latest_schema_version()) +
-                          "; run: ussdgw-admin init --db " + c.path());
+        return util::fail("database " + printable_target(c.path()) + " has schema version " +
+                          std::to_string(v) + ", expected " +
+                          std::to_string(latest_schema_version()) +
+                          "; run: ussdgw-admin init --db " + printable_target(c.path()));
     return v;
 }
 

@@ -79,12 +79,14 @@ struct runner_stats {
     std::uint64_t read_cache_reruns = 0;  ///< reads run again: the store changed under them
     std::uint64_t commits = 0;            ///< write transactions committed
     std::uint64_t failed_commits = 0;     ///< write transactions lost (requests told storage_error)
-    std::uint64_t dedup_expired = 0;      ///< dedup keys deleted once their window passed
-    std::uint64_t hash_waiting = 0;       ///< requests waiting for Argon2id work now
-    std::uint64_t hash_done = 0;          ///< requests whose Argon2id work ran
-    std::uint64_t hash_shed = 0;          ///< requests answered "busy" because the queue was full
-    std::uint64_t hash_wait_us = 0;       ///< time requests waited for a hashing thread, summed
-    std::uint64_t hash_wait_max_us = 0;   ///< the longest such wait
+    std::uint64_t conflict_retries =
+        0;                            ///< write batches run again after losing a race on PostgreSQL
+    std::uint64_t dedup_expired = 0;  ///< dedup keys deleted once their window passed
+    std::uint64_t hash_waiting = 0;   ///< requests waiting for Argon2id work now
+    std::uint64_t hash_done = 0;      ///< requests whose Argon2id work ran
+    std::uint64_t hash_shed = 0;      ///< requests answered "busy" because the queue was full
+    std::uint64_t hash_wait_us = 0;   ///< time requests waited for a hashing thread, summed
+    std::uint64_t hash_wait_max_us = 0;  ///< the longest such wait
 };
 
 /// The store-backed runner; also the outbox its actions write to.
@@ -138,6 +140,10 @@ class store_runner : public runner, public outbox {
     void writer_loop();
     void hash_loop();
     void process(std::vector<item>& batch, bool stopping);
+    store::fault_kind write_failed(const std::vector<item*>& late, const std::exception& ex);
+    // How often a batch that lost a race with another gateway (PostgreSQL)
+    // runs: past this the requests hear "try later" like any store failure.
+    static constexpr int max_conflict_attempts = 20;
     void hold_archive(store::fault_kind why, bool stopping);
     void finish(std::size_t n);
     void wipe_secrets(item& it);

@@ -196,6 +196,11 @@ class accounts {
     // Subscribers.
     /// The subscriber, or nullopt when not provisioned.
     std::optional<subscriber> find_subscriber(const std::string& msisdn);
+    /// Takes the write locks of two subscribers' rows, in msisdn order, before
+    /// money moves between them: on PostgreSQL two gateways' transfers in
+    /// opposite directions then wait for each other instead of deadlocking;
+    /// on SQLite the writer holds the whole store already.
+    void lock_pair(const std::string& a, const std::string& b);
     /// Inserts a new subscriber (its package period starting at `created`
     /// unless `usage_period_start` says otherwise); false when the msisdn exists already.
     bool add_subscriber(const subscriber& s);

@@ -1,6 +1,9 @@
 #pragma once
-// RAII over SQLite's C API: a connection, prepared statements, and
-// transaction/savepoint guards. A statement that cannot run (broken schema,
+// RAII over the store's SQL engines, SQLite's C API and PostgreSQL's libpq:
+// a connection, prepared statements, and transaction/savepoint guards. The
+// same classes serve both engines (docs/architecture.md, "The store behind
+// one interface"): a connection opened on a `postgresql://` URI speaks to a
+// PostgreSQL server, anything else is a SQLite file. A statement that cannot run (broken schema,
 // I/O error, disk full) throws db_failure: that is an environment failure, not
 // an expected refusal, and the runner turns it into a "storage_error" outcome
 // for the whole batch after rolling it back.
@@ -8,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,25 +21,56 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct pg_conn;
 
 namespace ussdgw::store {
 
-/// A SQLite call that failed where failure is not an expected outcome.
+/// The SQL engine behind a connection.
+enum class engine {
+    sqlite,    ///< an embedded file (one box)
+    postgres,  ///< a PostgreSQL server shared by several gateways
+};
+
+/// The engine a `--db` target names: PostgreSQL for a `postgresql://` or
+/// `postgres://` connection URI (libpq syntax), SQLite for anything else.
+engine engine_of(std::string_view target);
+
+/// A store target fit for a log line: a URI without its user information
+/// (`postgresql://host:5432/accounts`), a file path as it is.
+std::string printable_target(std::string_view target);
+
+/// A statement in SQLite's placeholder spelling (`?` numbered in order,
+/// `?N` by number) in PostgreSQL's (`$N`); quoted text is left alone.
+/// `params` gets the number of parameters the statement takes.
+std::string postgres_placeholders(std::string_view sql, int& params);
+
+/// A store call that failed where failure is not an expected outcome.
 class db_failure : public std::runtime_error {
   public:
-    /// `code` is SQLite's extended result code; `sys_errno` the errno of the
-    /// file operation that failed, when one did (0 otherwise).
+    /// A SQLite failure: `code` is SQLite's extended result code;
+    /// `sys_errno` the errno of the file operation that failed, when one did
+    /// (0 otherwise).
     db_failure(int code, const std::string& what, int sys_errno = 0);
-    /// SQLite's extended result code.
+    /// A PostgreSQL failure: `sqlstate` is the server's five-character
+    /// SQLSTATE ("" when the connection itself failed).
+    db_failure(std::string sqlstate, const std::string& what);
+    /// SQLite's extended result code (0 for PostgreSQL).
     int code() const noexcept { return code_; }
     /// The errno of the failed file operation (ENOSPC, EROFS, ...), or 0.
     int sys_errno() const noexcept { return sys_errno_; }
+    /// PostgreSQL's SQLSTATE ("" for SQLite).
+    const std::string& sqlstate() const noexcept { return sqlstate_; }
     /// What kind of failure it is (disk full, read-only, locked, ...).
-    fault_kind kind() const noexcept { return classify(code_, sys_errno_); }
+    fault_kind kind() const noexcept { return kind_; }
+    /// True when the transaction lost a race with another one (PostgreSQL's
+    /// serialization failure or deadlock): running it again is correct.
+    bool conflict() const noexcept { return sqlstate_ == "40001" || sqlstate_ == "40P01"; }
 
   private:
-    int code_;
-    int sys_errno_;
+    int code_ = 0;
+    int sys_errno_ = 0;
+    std::string sqlstate_;
+    fault_kind kind_;
 };
 
 /// The fault kind of an exception from the store: a db_failure knows its
@@ -47,6 +82,7 @@ fault_kind fault_of(const std::exception& ex);
 std::string explain(const std::exception& ex);
 
 class statement;
+class connection;
 
 /// The rows of one execution of a statement; resets the statement when destroyed.
 class cursor {
@@ -74,9 +110,9 @@ class cursor {
 /// One prepared statement, prepared once and reused.
 class statement {
   public:
-    statement() = default;
-    /// Prepares `sql` on `db`; throws db_failure when it does not compile.
-    statement(sqlite3* db, std::string_view sql);
+    statement();
+    /// Prepares `sql` on `c`; throws db_failure when it does not compile.
+    statement(connection& c, std::string_view sql);
     ~statement();
     statement(statement&& o) noexcept;
     statement& operator=(statement&& o) noexcept;
@@ -98,10 +134,14 @@ class statement {
         }
         return changes();
     }
-    /// The raw handle (for cursor).
-    sqlite3_stmt* handle() const noexcept { return stmt_; }
+    /// True once prepared (a default-constructed statement is not).
+    bool prepared() const noexcept { return stmt_ != nullptr || pg_ != nullptr; }
+
+    /// The PostgreSQL side of a statement (src/store/postgres.hpp).
+    struct pg_state;
 
   private:
+    friend class cursor;
     void bind_from(int) {}
     template <class F, class... R>
     void bind_from(int i, const F& f, const R&... r) {
@@ -118,7 +158,8 @@ class statement {
     void bind(int i, const std::optional<std::int64_t>& v);
     std::int64_t changes() const;
 
-    sqlite3_stmt* stmt_ = nullptr;
+    sqlite3_stmt* stmt_ = nullptr;  // SQLite
+    std::unique_ptr<pg_state> pg_;  // PostgreSQL: the prepared name, parameters, result
 };
 
 /// How a connection is opened.
@@ -131,12 +172,14 @@ enum class open_mode {
 /// the caller says otherwise ([store] busy_timeout in the daemon).
 inline constexpr std::chrono::milliseconds default_busy_timeout{5000};
 
-/// One SQLite connection, configured for the gateway (WAL, synchronous=FULL,
-/// foreign keys, busy timeout). Not shared between threads.
+/// One connection to the store, configured for the gateway. Not shared
+/// between threads. SQLite: WAL, synchronous=FULL, foreign keys, busy
+/// timeout. PostgreSQL: one server session; writes run SERIALIZABLE.
 class connection {
   public:
-    /// Opens `path`; throws db_failure when it cannot be opened. A statement
-    /// that finds the store locked waits up to `busy_timeout` for the lock.
+    /// Opens `path` (a SQLite file, or a PostgreSQL URI: engine_of); throws
+    /// db_failure when it cannot be opened. A statement that finds the store
+    /// locked waits up to `busy_timeout` for the lock.
     connection(const std::string& path, open_mode mode = open_mode::read_write,
                std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~connection();
@@ -146,11 +189,18 @@ class connection {
     /// Runs one or more SQL statements without results; throws on error.
     void exec(std::string_view sql);
     /// Prepares a statement on this connection.
-    statement prepare(std::string_view sql) { return statement(db_, sql); }
-    /// PRAGMA user_version: the schema version.
+    statement prepare(std::string_view sql) { return statement(*this, sql); }
+    /// The schema version (SQLite: PRAGMA user_version; PostgreSQL: the
+    /// schema_version table, 0 without it).
     int user_version();
-    /// The raw handle.
+    /// Records the schema version, inside the migration step's transaction.
+    void set_user_version(int v);
+    /// The engine this connection speaks to.
+    store::engine engine() const noexcept { return pg_ ? engine::postgres : engine::sqlite; }
+    /// The SQLite handle (null on PostgreSQL).
     sqlite3* handle() const noexcept { return db_; }
+    /// The libpq handle (null on SQLite).
+    pg_conn* pg_handle() const noexcept { return pg_; }
     /// True while a transaction is open (SQLite may end one by itself on I/O errors).
     bool in_transaction() const noexcept;
     /// The file this connection opened.
@@ -163,7 +213,12 @@ class connection {
     void run(control c);
 
   private:
+    friend class statement;
+    void open_postgres(open_mode mode, std::chrono::milliseconds busy_timeout);
     sqlite3* db_ = nullptr;
+    pg_conn* pg_ = nullptr;
+    std::shared_ptr<int> pg_alive_;  // statements deallocate on the server only while it lives
+    int pg_statements_ = 0;          // names prepared statements s1, s2, ... on the server
     std::string path_;
     std::array<statement, 6> control_;  // prepared on first use
 };

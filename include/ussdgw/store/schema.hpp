@@ -1,5 +1,6 @@
 #pragma once
-// The schema lives in PRAGMA user_version: one migration step per version,
+// The schema version lives in PRAGMA user_version (SQLite) or the
+// schema_version table (PostgreSQL): one migration step per version,
 // each in its own transaction, so an interrupted upgrade leaves the file at
 // the last completed version and the next start resumes from there.
 

@@ -54,7 +54,7 @@ const std::vector<std::string> ring = {en1, ru2, en3, ru4, en5};
 
 TEST_CASE("SIGKILL in the middle of a burst of transfers loses nothing and half-applies nothing") {
     temp_dir dir;
-    auto path = dir.file("crash.db");
+    auto path = fresh_store(dir, "crash.db");
     make_demo_db(path);
     std::map<std::string, std::int64_t> initial;
     {

@@ -1,5 +1,6 @@
 #pragma once
-// A real store in a temp dir with the demo data, a movable clock and a
+// A real store (a file in a temp dir, or a fresh PostgreSQL database:
+// test_store.hpp) with the demo data, a movable clock and a
 // store_runner; call() runs one action and waits for its durable outcome.
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "process.hpp"
+#include "test_store.hpp"
 #include "ussdgw/actions/store_runner.hpp"
 #include "ussdgw/store/accounts.hpp"
 #include "ussdgw/store/db.hpp"
@@ -43,7 +45,7 @@ inline void make_demo_db(const std::string& path) {
 /// The store, the clock and the runner of one test.
 struct fixture {
     temp_dir dir;
-    std::string path = dir.file("test.db");
+    std::string path = fresh_store(dir, "test.db");
     std::shared_ptr<std::atomic<std::int64_t>> now =
         std::make_shared<std::atomic<std::int64_t>>(t0);
     std::unique_ptr<actions::store_runner> runner;

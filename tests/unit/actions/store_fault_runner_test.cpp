@@ -57,8 +57,8 @@ actions::request transfer(const std::string& rub) {
 
 }  // namespace
 
-TEST_CASE(
-    "a locked store: writes answered storage_error and counted - reads served - then resume") {
+TEST_CASE("a locked store: writes answered storage_error and counted - reads served - then resume" *
+          doctest::test_suite("sqlite_only")) {
     fixture f;
     f.start([](actions::runner_options& o) {
         o.busy_timeout = 50ms;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "process.hpp"
+#include "test_store.hpp"
 #include "ussdgw/store/accounts.hpp"
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/demo.hpp"
@@ -27,7 +28,7 @@ store::subscriber basic(const std::string& msisdn) {
 
 struct db_fixture {
     test::temp_dir dir;
-    store::connection c{dir.file("s.db")};
+    store::connection c{test::fresh_store(dir, "s.db")};
     bool migrated = static_cast<bool>(store::migrate(c));
     store::accounts a{c};
     store::hasher h{store::pwhash_limits::minimum()};
@@ -157,7 +158,8 @@ TEST_CASE("demo data loads once - with hashed SIM codes") {
     CHECK(f.a.service_rule("voicemail", "Premium") == "included");
 }
 
-TEST_CASE("a new store is private - a store others may read is refused and can be fixed") {
+TEST_CASE("a new store is private - a store others may read is refused and can be fixed" *
+          doctest::test_suite("sqlite_only")) {
     test::temp_dir d;
     auto path = d.file("p.db");
     {

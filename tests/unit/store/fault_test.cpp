@@ -9,6 +9,9 @@
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/fault.hpp"
 
+// SQLite itself: its files, migration steps and faults (test_store.hpp).
+TEST_SUITE_BEGIN("sqlite_only");
+
 using namespace ussdgw;
 using store::fault_kind;
 
@@ -63,3 +66,5 @@ TEST_CASE("a db_failure knows its kind and says the errno behind it") {
         CHECK(std::string(e.what()).find("No such file or directory") != std::string::npos);
     }
 }
+
+TEST_SUITE_END();

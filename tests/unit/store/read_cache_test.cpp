@@ -10,6 +10,9 @@
 #include "ussdgw/store/read_cache.hpp"
 #include "ussdgw/store/schema.hpp"
 
+// SQLite itself: its files, migration steps and faults (test_store.hpp).
+TEST_SUITE_BEGIN("sqlite_only");
+
 using namespace ussdgw;
 
 namespace {
@@ -169,3 +172,5 @@ TEST_CASE("a failed read leaves no transaction open") {
     f.writer.add_balance(alice, 1);
     CHECK(f.balance(alice) == 1001);
 }
+
+TEST_SUITE_END();

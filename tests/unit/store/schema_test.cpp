@@ -11,6 +11,9 @@
 #include "ussdgw/store/db.hpp"
 #include "ussdgw/store/schema.hpp"
 
+// SQLite itself: its files, migration steps and faults (test_store.hpp).
+TEST_SUITE_BEGIN("sqlite_only");
+
 using namespace ussdgw;
 
 namespace {
@@ -344,3 +347,5 @@ TEST_CASE("the v6 step keys usage records by number - kind - time and amount") {
     CHECK(a.usage_periods_due(5000 + 30 * 86400, 30 * 86400) ==
           std::vector<std::string>{"79160000001"});
 }
+
+TEST_SUITE_END();
