@@ -20,7 +20,7 @@ enum exit_code : int {
 
 /// The store the command works on: the database and its server key file.
 struct store_files {
-    std::string db = "ussdgw.db";  ///< SQLite file
+    std::string db = "ussdgw.db";  ///< SQLite file or postgresql:// URI
     std::string key;               ///< server key file; empty: "<db>.key"
     actions::rules rules;          ///< from --config, else the built-in rules
     /// The key file in force.
@@ -44,6 +44,10 @@ struct add_options {
     std::uint64_t count = 1;
 };
 
+/// `export --to TARGET` and `import --from SOURCE`: every row of the store
+/// `from` into the empty store `to` (either engine), in one transaction on
+/// `to`, then the row counts of every table and the sum of balances compared.
+int cmd_copy_store(const std::string& from, const std::string& to);
 /// `init`: create or migrate.
 int cmd_init(const store_files& db);
 /// `demo`: init, then load the demo catalogue and subscribers.

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "ussdgw/app/config.hpp"
+#include "ussdgw/store/db.hpp"
 
 using namespace ussdgw::admin;
 
@@ -25,7 +26,10 @@ int main(int argc, char** argv) {
         "found); 2 bad command line or input; 3 database cannot be opened, is newer than this "
         "binary, or is not initialised.");
     store_files db;
-    app.add_option("--db", db.db, "SQLite database file")->capture_default_str();
+    app.add_option("--db", db.db,
+                   "The store: a SQLite file, or a postgresql:// URI (libpq syntax; the password "
+                   "from PGPASSWORD or a PGPASSFILE, never in the URI)")
+        ->capture_default_str();
     app.add_option("--key-file", db.key,
                    "Server key file keying secret hashes (default: the database path + .key; "
                    "created with the store, mode 0600; back it up with the store)");
@@ -42,7 +46,7 @@ int main(int argc, char** argv) {
     // The store to work on, with the config read once the command line is
     // whole (a subcommand's callback runs after every option is parsed).
     std::optional<int> config_failed;
-    auto ready = [&]() -> const store_files& {
+    auto ready = [&](bool needs_key = true) -> const store_files& {
         if (*config_opt && !config_failed) {
             auto c = ussdgw::app::load_config_file(config_path);
             if (!c) {
@@ -54,6 +58,13 @@ int main(int argc, char** argv) {
             if (!*db_opt) db.db = c->db_path;
             if (!*key_opt && !c->key_file.empty()) db.key = c->key_file;
             config_failed = 0;
+        }
+        if (needs_key && db.key.empty() &&
+            ussdgw::store::engine_of(db.db) == ussdgw::store::engine::postgres) {
+            std::cerr << "error: store " << ussdgw::store::printable_target(db.db)
+                      << " is on PostgreSQL: give its server key file with --key-file (or "
+                         "[store] key_file in --config)\n";
+            throw CLI::RuntimeError(exit_code::usage);
         }
         return db;
     };
@@ -170,6 +181,23 @@ int main(int argc, char** argv) {
     auto* out = app.add_subcommand(
         "outbox", "List the SMS waiting in the outbox for the daemon to send (never their text)");
     out->callback([&] { rc = cmd_outbox(ready()); });
+
+    std::string copy_target;
+    auto* export_cmd = app.add_subcommand(
+        "export",
+        "Copy the whole store (--db) into a new one, e.g. from SQLite to PostgreSQL when one box "
+        "is no longer enough; row counts and the sum of balances are compared after");
+    export_cmd
+        ->add_option("--to", copy_target, "The new store: a SQLite file or a postgresql:// URI")
+        ->required();
+    export_cmd->callback([&] { rc = cmd_copy_store(ready(false).db, copy_target); });
+    auto* import_cmd = app.add_subcommand(
+        "import", "Copy a whole store into the new, empty store --db (the reverse of export)");
+    import_cmd
+        ->add_option("--from", copy_target,
+                     "The store to copy: a SQLite file or a postgresql:// URI")
+        ->required();
+    import_cmd->callback([&] { rc = cmd_copy_store(copy_target, ready(false).db); });
 
     auto* fix = app.add_subcommand(
         "fix-permissions",

@@ -1,6 +1,7 @@
 #include "ussdgw/app/console_phone.hpp"
 
 #include "ussdgw/app/self_service.hpp"
+#include "ussdgw/store/copy.hpp"
 #include "ussdgw/store/schema.hpp"
 #include "ussdgw/ussd/text.hpp"
 
@@ -16,38 +17,17 @@ constexpr const char* own_tables[] = {"subscribers", "subscriptions", "payments"
                                       "blocking"};
 
 void copy_subscriber(store::connection& db, const std::string& db_path, const std::string& msisdn) {
-    auto attach = db.prepare("ATTACH DATABASE ? AS src");
-    attach.exec(db_path);
-    try {
-        for (const char* t : catalogue_tables)
-            db.exec(std::string("INSERT INTO main.") + t + " SELECT * FROM src." + t);
-        for (const char* t : own_tables) {
-            auto copy = db.prepare(std::string("INSERT INTO main.") + t + " SELECT * FROM src." +
-                                   t + " WHERE msisdn = ?");
-            copy.exec(msisdn);
-        }
-    } catch (...) {
-        db.exec("DETACH DATABASE src");
-        throw;
-    }
-    db.exec("DETACH DATABASE src");
+    store::connection src(db_path, store::open_mode::read_only);
+    store::transaction read(src, false);  // one snapshot for every table
+    for (const char* t : catalogue_tables) store::copy_rows(src, db, t);
+    for (const char* t : own_tables) store::copy_rows(src, db, t, "msisdn = ?", msisdn);
 }
 
 // Another subscriber a dialog names (a transfer's recipient): their account
 // row alone, so the action sees them as the store would.
 void copy_peer(store::connection& db, const std::string& db_path, const std::string& msisdn) {
-    auto attach = db.prepare("ATTACH DATABASE ? AS src");
-    attach.exec(db_path);
-    try {
-        auto copy = db.prepare(
-            "INSERT OR IGNORE INTO main.subscribers SELECT * FROM src.subscribers WHERE msisdn = "
-            "?");
-        copy.exec(msisdn);
-    } catch (...) {
-        db.exec("DETACH DATABASE src");
-        throw;
-    }
-    db.exec("DETACH DATABASE src");
+    store::connection src(db_path, store::open_mode::read_only);
+    store::copy_rows(src, db, "subscribers", "msisdn = ?", msisdn, store::on_existing::keep);
 }
 
 bool looks_like_msisdn(const std::string& s) {

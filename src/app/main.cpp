@@ -99,6 +99,12 @@ util::result<config, config_errors> build_config(const flags& f) {
     if (c.smsc.password.size() > 8)
         errors.push_back("SMSC password: must be at most 8 characters (SMPP 3.4)");
     if (!f.db.empty()) c.db_path = f.db;
+    if (store::engine_of(c.db_path) == store::engine::postgres && c.key_file.empty())
+        // Nothing beside a server to put it next to, and every gateway on
+        // the store must key its hashes alike: the operator names the file.
+        errors.push_back("store " + store::printable_target(c.db_path) +
+                         " is on PostgreSQL: set [store] key_file (each gateway sharing the "
+                         "store keeps a copy of the same server key file)");
     if (!f.menus.empty()) c.menus_dir = f.menus;
     if (!f.log_level.empty()) {
         auto probe = parse_config("[log]\nlevel = " + f.log_level + "\n", "--log-level", c);
@@ -150,13 +156,15 @@ std::string key_path(const config& c) {
 // creates a missing file and migrates an older one, but refuses a newer one,
 // one that others may read, and a server key that is missing or not its own.
 util::result<std::string, std::string> check_store(const config& cfg) {
-    const std::string& path = cfg.db_path;
-    if (auto p = store::check_private_files(path, key_path(cfg)); !p) return util::fail(p.error());
-    if (!std::filesystem::exists(path))
+    const std::string path = store::printable_target(cfg.db_path);
+    const bool postgres = store::engine_of(cfg.db_path) == store::engine::postgres;
+    if (auto p = store::check_private_files(cfg.db_path, key_path(cfg)); !p)
+        return util::fail(p.error());
+    if (!postgres && !std::filesystem::exists(path))
         return "store " + path + " and its server key " + key_path(cfg) +
                " will be created at start";
     try {
-        store::connection c(path, store::open_mode::read_only);
+        store::connection c(cfg.db_path, store::open_mode::read_only);
         int v = c.user_version();
         int latest = store::latest_schema_version();
         if (v > latest)
@@ -302,7 +310,8 @@ int run_main(int argc, char** argv) {
         ro.cfg = cfg.rules;
         runner = std::make_shared<actions::store_runner>(std::move(ro));
     } catch (const std::exception& e) {
-        spdlog::critical("cannot open the store {}: {}", cfg.db_path, store::explain(e));
+        spdlog::critical("cannot open the store {}: {}", store::printable_target(cfg.db_path),
+                         store::explain(e));
         return 1;
     }
     self_service_options door_options;
@@ -393,8 +402,8 @@ int run_main(int argc, char** argv) {
     for (const auto& l : cfg.links())
         binds += fmt::format("{}{}={}:{} system_id={} profile={}", binds.empty() ? "" : "; ",
                              l.name, l.smsc.host, l.smsc.port, l.smsc.system_id, l.profile.name);
-    spdlog::info("ussdgw {} starting: binds {}; store={} menus={}", version, binds, cfg.db_path,
-                 cfg.menus_dir);
+    spdlog::info("ussdgw {} starting: binds {}; store={} menus={}", version, binds,
+                 store::printable_target(cfg.db_path), cfg.menus_dir);
     if (http) {
         // The address was checked with the config; binding may still fail (port taken).
         auto where = parse_listen_address(cfg.http.listen);

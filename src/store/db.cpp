@@ -204,6 +204,21 @@ void statement::bind(int i, const std::optional<std::int64_t>& v) {
         bind(i, nullptr);
 }
 
+std::int64_t statement::exec_values(const std::vector<std::string>& values,
+                                    const std::vector<bool>& nulls) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const int at = static_cast<int>(i) + 1;
+        if (nulls[i])
+            bind(at, nullptr);
+        else
+            bind(at, std::string_view(values[i]));
+    }
+    cursor c(*this);
+    while (c.next()) {
+    }
+    return changes();
+}
+
 std::int64_t statement::changes() const {
     if (pg_) return pg_->changed;
     return sqlite3_changes64(sqlite3_db_handle(stmt_));

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ussdgw/store/fault.hpp"
 
@@ -134,6 +135,11 @@ class statement {
         }
         return changes();
     }
+    /// Binds a row of text values by position (`nulls[i]`: NULL instead),
+    /// for statements whose arity is known only at run time, and runs to
+    /// completion; returns the number of changed rows.
+    std::int64_t exec_values(const std::vector<std::string>& values,
+                             const std::vector<bool>& nulls);
     /// True once prepared (a default-constructed statement is not).
     bool prepared() const noexcept { return stmt_ != nullptr || pg_ != nullptr; }
 
