@@ -525,8 +525,33 @@ store::fault_kind store_runner::write_failed(const std::vector<item*>& late,
     return faults_.failed(store_faults::op::write, ex, static_cast<std::size_t>(told));
 }
 
+void store_runner::reopen_writer_if_lost() {
+    auto& w = *w_;
+    if (!w.conn->lost()) return;
+    // A PostgreSQL server that restarted, or a network that dropped the
+    // session: a new one, or this batch fails like any store fault and the
+    // next tries again. SQLite's file connection is never lost this way.
+    try {
+        auto conn = std::make_unique<store::connection>(opts_.db_path, store::open_mode::read_write,
+                                                        opts_.busy_timeout);
+        auto db = std::make_unique<store::accounts>(*conn);
+        auto rules_now = current_rules();
+        auto eng = std::make_unique<engine>(*db, reg_, *rules_now, *hasher_, opts_.clock);
+        w.in_force = std::move(rules_now);
+        w.eng = std::move(eng);
+        w.db = std::move(db);
+        w.conn = std::move(conn);
+        spdlog::warn("store {}: connection lost; reconnected",
+                     store::printable_target(opts_.db_path));
+    } catch (const std::exception& ex) {
+        spdlog::debug("store {}: reconnecting failed: {}", store::printable_target(opts_.db_path),
+                      store::explain(ex));
+    }
+}
+
 void store_runner::process(std::vector<item>& batch, bool stopping) {
     auto& w = *w_;
+    reopen_writer_if_lost();
     auto& eng = *w.eng;
     // A reload's rules apply from the next batch on, never within one.
     if (auto r = current_rules(); r != w.in_force) {

@@ -229,7 +229,8 @@ int run_main(int argc, char** argv) {
     CLI::App cli{
         "ussdgw: USSD/SMS self-service gateway. Binds to an SMSC over SMPP 3.4 as an ESME\n"
         "(bind_transceiver), answers USSD dialogs and SMS commands from menus/ and keeps\n"
-        "accounts in SQLite. Flags override the config file. Stops cleanly on SIGTERM/SIGINT.",
+        "accounts in SQLite (one box) or PostgreSQL (several boxes). Flags override the\n"
+        "config file. Stops cleanly on SIGTERM/SIGINT.",
         "ussdgw"};
     flags f;
     cli.add_option("--config", f.config_path, "Config file (INI; see conf/ussdgw.conf)");
@@ -241,7 +242,10 @@ int run_main(int argc, char** argv) {
                    "systemd's LoadCredential=smsc-password (a flag overrides them all)");
     cli.add_option("--password-file", f.password_file,
                    "read the bind password from the first line of FILE (mode 0600)");
-    cli.add_option("--db", f.db, "SQLite account store (default ussdgw.db)");
+    cli.add_option("--db", f.db,
+                   "Account store: a SQLite file (default ussdgw.db), or a postgresql:// URI "
+                   "shared by several gateways (password from PGPASSWORD or a PGPASSFILE; "
+                   "[store] key_file required)");
     cli.add_option("--menus", f.menus, "Menu directory (default menus)");
     cli.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off");
     cli.add_option("--log-format", f.log_format,

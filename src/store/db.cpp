@@ -346,6 +346,10 @@ void connection::run(control c) {
     st.exec();
 }
 
+bool connection::lost() const noexcept {
+    return pg_ && PQstatus(pg_) != CONNECTION_OK;
+}
+
 bool connection::in_transaction() const noexcept {
     if (pg_) return PQtransactionStatus(pg_) != PQTRANS_IDLE;
     return sqlite3_get_autocommit(db_) == 0;

@@ -141,6 +141,7 @@ class store_runner : public runner, public outbox {
     void hash_loop();
     void process(std::vector<item>& batch, bool stopping);
     store::fault_kind write_failed(const std::vector<item*>& late, const std::exception& ex);
+    void reopen_writer_if_lost();
     // How often a batch that lost a race with another gateway (PostgreSQL)
     // runs: past this the requests hear "try later" like any store failure.
     static constexpr int max_conflict_attempts = 20;

@@ -201,6 +201,9 @@ class connection {
     int user_version();
     /// Records the schema version, inside the migration step's transaction.
     void set_user_version(int v);
+    /// True when the server ended the session (PostgreSQL restarted, the
+    /// network dropped it): every statement would fail until reopened.
+    bool lost() const noexcept;
     /// The engine this connection speaks to.
     store::engine engine() const noexcept { return pg_ ? engine::postgres : engine::sqlite; }
     /// The SQLite handle (null on PostgreSQL).

@@ -184,3 +184,31 @@ TEST_CASE("gateways starting together on an empty PostgreSQL store migrate it on
     CHECK(m.error().find("schema version 99") != std::string::npos);
     CHECK(m.error().find("newer than this binary") != std::string::npos);
 }
+
+TEST_CASE("a gateway whose PostgreSQL session is cut reconnects - one batch hears try later") {
+    const auto uri = shared_demo_store();
+    if (uri.empty()) return;
+    auto a = gateway(uri);
+    auto run = [&](const actions::request& r) {
+        std::promise<actions::outcome> p;
+        auto f = p.get_future();
+        a->run(r, [&p](actions::outcome o) { p.set_value(std::move(o)); });
+        REQUIRE(f.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+        return f.get();
+    };
+    REQUIRE(run(transfer(en1, ru2)).ok);
+    {
+        // What a server restart or a dropped network does to the gateway's sessions.
+        store::connection admin(uri);
+        admin.exec(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND pid <> pg_backend_pid()");
+    }
+    const auto cut = run(transfer(en1, ru2));
+    CHECK_FALSE(cut.ok);
+    CHECK(cut.error == "storage_error");
+    // The next batch runs on a new session, and so does every read after.
+    const auto again = run(transfer(en1, ru2));
+    CHECK_MESSAGE(again.ok, again.error);
+    CHECK(scalar(uri, "SELECT count(*) FROM payments WHERE kind='transfer_out'") == 2);
+}
