@@ -95,7 +95,11 @@ store_runner::store_runner(runner_options opts)
     rules_ = std::make_shared<const rules>(opts_.cfg);
     st->db = std::make_unique<store::accounts>(*st->conn);
     st->eng = std::make_unique<engine>(*st->db, reg_, opts_.cfg, *hasher_, opts_.clock);
-    if (opts_.inline_reads) reader_ = std::make_unique<loop_reader>();
+    // On PostgreSQL a read is a round trip to the server: the event loop
+    // must not wait for it. Reads queue to the writer thread instead, which
+    // answers each batch's reads from one snapshot before its writes.
+    if (opts_.inline_reads && st->conn->engine() == store::engine::sqlite)
+        reader_ = std::make_unique<loop_reader>();
     writer_ = std::thread([this] { writer_loop(); });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, opts_.hash_threads); ++i)
         hash_threads_.emplace_back([this] { hash_loop(); });

@@ -125,6 +125,10 @@ std::variant<options, int> parse_options(int argc, char** argv) {
                    "seconds between enquire_links the simulator sends; 0 = never")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    app.add_flag("--route-by-handset", o.route_by_handset,
+                 "send each handset's MOs to the bound ESME its number picks (the number modulo "
+                 "the count of bound ESMEs, oldest bind first; a handset moves when its ESME goes "
+                 "away) instead of to the most recently bound one");
     app.add_option("--timeout", o.timeout, "seconds an expect or a wait may take")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

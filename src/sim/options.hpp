@@ -45,6 +45,10 @@ struct options {
     std::uint64_t duplicate_every = 0;  ///< Every Nth MO deliver_sm is sent again after its resp.
     double enquire_link_interval = 0;   ///< Seconds between our enquire_links; 0 = off.
     double timeout = 10;                ///< Seconds an expect (or a wait) may take.
+    /// --route-by-handset: each handset's MOs go to the bound link its number
+    /// picks (number modulo the bound links, oldest bind first) instead of the
+    /// most recently bound one.
+    bool route_by_handset = false;
 };
 
 /// Parses the command line: the options, or the exit code when the program

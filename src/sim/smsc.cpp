@@ -68,6 +68,34 @@ esme_link* smsc::current() const {
     return best;
 }
 
+esme_link* smsc::route(const std::string& msisdn, bool sticky) {
+    if (!opts_.route_by_handset) return current();
+    auto& last = routes_[msisdn];
+    std::vector<esme_link*> bound;
+    for (const auto& l : links_) {
+        if (!l->bound()) continue;
+        // A dialog stays on its bind while that lives, whoever bound since.
+        if (sticky && l->bind_serial() == last) return l.get();
+        bound.push_back(l.get());
+    }
+    if (bound.empty()) return nullptr;
+    std::sort(bound.begin(), bound.end(), [](const esme_link* a, const esme_link* b) {
+        return a->bind_serial() < b->bind_serial();
+    });
+    // The number modulo the count of bound links, digit by digit (a number may
+    // be longer than 64 bits hold); anything but digits is skipped.
+    std::size_t pick = 0;
+    for (char c : msisdn)
+        if (c >= '0' && c <= '9')
+            pick = (pick * 10 + static_cast<std::size_t>(c - '0')) % bound.size();
+    auto* link = bound[pick];
+    if (last != link->bind_serial()) {
+        last = link->bind_serial();
+        if (!quiet_) print("route from={} bind={}", msisdn, last);
+    }
+    return link;
+}
+
 std::uint32_t smsc::next_sequence() {
     // 1..0x7FFFFFFF: libsmpp34 refuses 0, SMPP reserves the top bit's half.
     sequence_ = sequence_ >= 0x7FFFFFFF ? 1 : sequence_ + 1;
@@ -89,9 +117,9 @@ void smsc::reply(esme_link& link, std::uint32_t command_id, std::uint32_t sequen
     link.flush();
 }
 
-std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done, bool counts) {
+std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done, bool counts, bool sticky) {
     if (stopping_) return std::string("the simulator is shutting down");
-    auto* link = current();
+    auto* link = route(mo.source_addr, sticky);
     if (!link) return std::string("no ESME is bound");
     const auto seq = next_sequence();
     if (auto err = encode_deliver_sm(link->out(), seq, mo)) return err->why;
@@ -110,7 +138,7 @@ std::optional<std::string> smsc::send_mo(const mo_pdu& mo, mo_done done, bool co
 std::optional<std::string> smsc::resend(const std::string& msisdn, mo_done done) {
     auto it = last_mo_.find(msisdn);
     if (it == last_mo_.end()) return fmt::format("{} has sent nothing to resend", msisdn);
-    return send_mo(it->second, std::move(done), false);
+    return send_mo(it->second, std::move(done), false, true);
 }
 
 void smsc::send_duplicate(esme_link& link, const mo_pdu& mo, std::uint64_t n) {
@@ -132,10 +160,10 @@ void smsc::send_duplicate(esme_link& link, const mo_pdu& mo, std::uint64_t n) {
 std::optional<std::string> smsc::send_ussd(const std::string& msisdn, ussd_action action,
                                            const std::string& text, mo_done done) {
     if (stopping_) return std::string("the simulator is shutting down");
-    if (!current()) return std::string("no ESME is bound");
+    if (!bound()) return std::string("no ESME is bound");
     auto mo = handsets_.ussd(msisdn, action, text);
     if (auto* why = std::get_if<std::string>(&mo)) return *why;
-    return send_mo(std::get<mo_pdu>(mo), std::move(done));
+    return send_mo(std::get<mo_pdu>(mo), std::move(done), true, action != ussd_action::start);
 }
 
 std::optional<std::string> smsc::send_sms(const std::string& msisdn, const std::string& to,
@@ -272,6 +300,9 @@ void smsc::deliver_mt(const mt_pdu& mt) {
         m.ends = m.op != ussd_op::ussr_request || end_bit;
         m.text = decode_mt_text(mt.data_coding, body);
         auto warning = handsets_.on_mt(m.to, m.from, mt, m.ends);
+        // Load mode's handsets are many and print no route lines: a route is
+        // kept only while its dialog may still need it.
+        if (quiet_ && m.ends) routes_.erase(m.to);
         if (!quiet_) {
             if (warning) print("warning: {}", *warning);
             print("MT ussd to={} op={} {}: {}", m.to,

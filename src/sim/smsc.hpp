@@ -1,7 +1,8 @@
 #pragma once
 // The simulated SMSC: accepts ESME binds, answers their PDUs (with injected
 // faults), turns MT submit_sm into handset events and sends the handsets'
-// MO traffic as deliver_sm to the most recently bound ESME.
+// MO traffic as deliver_sm to the most recently bound ESME (or, with
+// --route-by-handset, to the bound ESME the handset's number picks).
 
 #include <utility>  // before Boost.Asio: 1.74's awaitable.hpp uses std::exchange
 
@@ -103,8 +104,15 @@ class smsc : private link_handler {
 
     void accept();
     esme_link* current() const;
+    // The link `msisdn`'s MO goes to: current(), or with --route-by-handset
+    // the bound link its number picks (printing a route line when that is
+    // not the link its previous MO went to); `sticky` (an MO inside a dialog,
+    // a resend) keeps the previous MO's link while it is bound. Null when
+    // none is bound.
+    esme_link* route(const std::string& msisdn, bool sticky);
     std::uint32_t next_sequence();
-    std::optional<std::string> send_mo(const mo_pdu& mo, mo_done done, bool counts = true);
+    std::optional<std::string> send_mo(const mo_pdu& mo, mo_done done, bool counts = true,
+                                       bool sticky = false);
     void reply(esme_link& link, std::uint32_t command_id, std::uint32_t sequence,
                std::uint32_t status);
 
@@ -129,6 +137,8 @@ class smsc : private link_handler {
     bool quiet_ = false;
     std::map<std::uint32_t, pending_mo> pending_;      // by deliver_sm sequence_number
     std::unordered_map<std::string, mo_pdu> last_mo_;  // per handset, for resend()
+    // --route-by-handset: the bind serial of the link each handset's last MO went to.
+    std::unordered_map<std::string, std::uint64_t> routes_;
     bool keep_last_mo_ = true;
     std::uint32_t sequence_ = 0;
     std::uint64_t next_link_id_ = 0;

@@ -212,3 +212,23 @@ TEST_CASE("a gateway whose PostgreSQL session is cut reconnects - one batch hear
     CHECK_MESSAGE(again.ok, again.error);
     CHECK(scalar(uri, "SELECT count(*) FROM payments WHERE kind='transfer_out'") == 2);
 }
+
+TEST_CASE("on PostgreSQL a read never runs on the calling thread - the event loop never waits") {
+    const auto uri = shared_demo_store();
+    if (uri.empty()) return;
+    auto a = gateway(uri);
+    actions::request r;
+    r.msisdn = en1;
+    r.action = "balance";
+    std::promise<std::pair<actions::outcome, std::thread::id>> p;
+    auto f = p.get_future();
+    a->run(r, [&p](actions::outcome o) {
+        p.set_value({std::move(o), std::this_thread::get_id()});
+    });
+    REQUIRE(f.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    const auto [o, thread] = f.get();
+    CHECK(o.ok);
+    CHECK(o.vars.at("balance") == "250.00");
+    CHECK(thread != std::this_thread::get_id());
+    CHECK(a->stats().inline_reads == 0);
+}
