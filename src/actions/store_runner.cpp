@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -461,8 +462,12 @@ void store_runner::writer_loop() {
             stopping = stop_ && queue_.empty();
             if (batch.empty() && stopping && w_->pending.empty()) return;
         }
-        process(batch, stopping);
-        for (auto& it : batch) wipe_secrets(it);
+        if (w_->conn->engine() == store::engine::postgres) {
+            process_apart(batch, stopping);
+        } else {
+            process(batch, stopping);
+            for (auto& it : batch) wipe_secrets(it);
+        }
         std::lock_guard lk(mu_);
         writer_holds_archive_ = !w_->pending.empty();
     }
@@ -518,6 +523,42 @@ void store_runner::hold_archive(store::fault_kind why, bool stopping) {
     const auto retry =
         std::max<std::chrono::milliseconds>(archive_retry_delay, opts_.archive_flush_delay);
     w.pending_since = std::chrono::steady_clock::now() + retry - opts_.archive_flush_delay;
+}
+
+void store_runner::back_off(int attempt) {
+    // Two gateways that lost a race to each other and retry at once would
+    // race again; a random pause, longer after each loss, lets one through.
+    // (The writer thread's own time: the event loop does not wait.)
+    thread_local std::minstd_rand random(std::random_device{}());
+    const int ceiling_us = std::min(20'000, 250 << std::min(attempt, 6));
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % ceiling_us));
+}
+
+void store_runner::process_apart(std::vector<item>& batch, bool stopping) {
+    // PostgreSQL: several writers on other gateways. A batch of writes in
+    // one transaction takes its row locks action by action, so two
+    // gateways' batches could lock in opposite orders (a deadlock, found
+    // only after the server's deadlock_timeout), and one lost race would
+    // run every action of the batch again. Each write, job and daily run is
+    // therefore its own transaction; runs of reads still share one snapshot.
+    auto is_read = [this](const item& it) {
+        return !it.daily_done && !it.job && w_->eng->read_only(it.req.action);
+    };
+    if (batch.empty()) {
+        process(batch, stopping);  // the archive rows of earlier reads, when due
+        return;
+    }
+    std::size_t i = 0;
+    while (i < batch.size()) {
+        std::size_t j = i + 1;
+        if (is_read(batch[i]))
+            while (j < batch.size() && is_read(batch[j])) ++j;
+        std::vector<item> part(std::make_move_iterator(batch.begin() + static_cast<long>(i)),
+                               std::make_move_iterator(batch.begin() + static_cast<long>(j)));
+        process(part, stopping && j == batch.size());
+        for (auto& it : part) wipe_secrets(it);
+        i = j;
+    }
 }
 
 store::fault_kind store_runner::write_failed(const std::vector<item*>& late,
@@ -613,9 +654,14 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
     std::vector<daily_report> reports(late.size());
     bool committed = false;
     std::optional<store::fault_kind> failure;
+    // The outbox's own work (claims, marks) is guarded by row locks and
+    // claims, not by isolation: on PostgreSQL it runs READ COMMITTED, so one
+    // gateway's scan of the queue never fails another's transaction.
+    const auto kind = late.size() == 1 && late[0]->job ? store::transaction::kind::queue
+                                                       : store::transaction::kind::write;
     for (int attempt = 1;; ++attempt) {
         try {
-            store::transaction t(*w.conn, true);
+            store::transaction t(*w.conn, kind);
             // Read-only actions answered earlier come first, as they happened first.
             for (const auto& row : w.pending) w.db->add_archive(row);
             for (std::size_t i = 0; i < late.size(); ++i) {
@@ -648,8 +694,11 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
             // first (SERIALIZABLE refused this one). Nothing of the batch
             // stayed; running it again on what is there now is correct.
             if (ex.conflict() && attempt < max_conflict_attempts) {
-                std::lock_guard lk(mu_);
-                ++stats_.conflict_retries;
+                {
+                    std::lock_guard lk(mu_);
+                    ++stats_.conflict_retries;
+                }
+                back_off(attempt);
                 continue;
             }
             failure = write_failed(late, ex);

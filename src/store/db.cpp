@@ -317,32 +317,50 @@ void connection::exec(std::string_view sql) {
     }
 }
 
+namespace {
+
+// The statement of each transaction control, per engine (a switch, so a
+// control added without its statements does not compile).
+std::string_view control_sql(connection::control c, engine e) {
+    const bool pg = e == engine::postgres;
+    switch (c) {
+        case connection::control::begin:
+            // Reads see one snapshot, as in SQLite.
+            return pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN";
+        case connection::control::begin_immediate:
+            // Writes run SERIALIZABLE: every action's read-modify-write (a
+            // balance, a counter of wrong PINs, a dedup key) is then as if
+            // alone, whatever runs on the other gateways; a lost race fails
+            // with SQLSTATE 40001 and the caller runs the transaction again
+            // (docs/architecture.md).
+            return pg ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN IMMEDIATE";
+        case connection::control::begin_queue:
+            return pg ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN IMMEDIATE";
+        case connection::control::commit:
+            return "COMMIT";
+        case connection::control::savepoint:
+            return "SAVEPOINT action";
+        case connection::control::release:
+            return pg ? "RELEASE SAVEPOINT action" : "RELEASE action";
+        case connection::control::rollback_to:
+            return pg ? "ROLLBACK TO SAVEPOINT action" : "ROLLBACK TO action";
+    }
+    return "ROLLBACK";
+}
+
+}  // namespace
+
 void connection::run(control c) {
     if (pg_) {
-        // Writes run SERIALIZABLE: every action's read-modify-write (a
-        // balance, a counter of wrong PINs, the outbox) is then as if alone,
-        // whatever runs on the other gateways; a lost race fails with
-        // SQLSTATE 40001 and the caller runs the transaction again
-        // (docs/architecture.md). Reads see one snapshot, as in SQLite.
-        static constexpr std::array<std::string_view, 6> pg_sql{
-            "BEGIN ISOLATION LEVEL REPEATABLE READ",
-            "BEGIN ISOLATION LEVEL SERIALIZABLE",
-            "COMMIT",
-            "SAVEPOINT action",
-            "RELEASE SAVEPOINT action",
-            "ROLLBACK TO SAVEPOINT action"};
         // COMMIT of a transaction a failed statement aborted rolls it back
         // and reports success; a caller that commits must hear that it did not.
         if (c == control::commit && PQtransactionStatus(pg_) == PQTRANS_INERROR)
             throw db_failure("25P02", "commit of a transaction a failed statement aborted");
-        pg::exec(pg_, pg_sql[static_cast<std::size_t>(c)]);
+        pg::exec(pg_, control_sql(c, engine::postgres));
         return;
     }
-    static constexpr std::array<std::string_view, 6> sql{"BEGIN",          "BEGIN IMMEDIATE",
-                                                         "COMMIT",         "SAVEPOINT action",
-                                                         "RELEASE action", "ROLLBACK TO action"};
     auto& st = control_[static_cast<std::size_t>(c)];
-    if (!st.prepared()) st = prepare(sql[static_cast<std::size_t>(c)]);
+    if (!st.prepared()) st = prepare(control_sql(c, engine::sqlite));
     st.exec();
 }
 
@@ -382,6 +400,20 @@ void connection::set_user_version(int v) {
 
 transaction::transaction(connection& c, bool immediate) : c_(c) {
     c_.run(immediate ? connection::control::begin_immediate : connection::control::begin);
+}
+
+transaction::transaction(connection& c, kind k) : c_(c) {
+    switch (k) {
+        case kind::read:
+            c_.run(connection::control::begin);
+            break;
+        case kind::write:
+            c_.run(connection::control::begin_immediate);
+            break;
+        case kind::queue:
+            c_.run(connection::control::begin_queue);
+            break;
+    }
 }
 
 transaction::~transaction() {

@@ -105,8 +105,10 @@ class store_runner : public runner, public outbox {
     void run(request req, std::function<void(outcome)> done) override;
     /// Queues the daily job (blocking fees, promised repayments); `done` after commit.
     void run_daily(std::function<void(daily_report)> done);
-    /// Runs `job` on the writer thread inside the next write transaction;
-    /// `done(committed)` after the commit (or the rollback).
+    /// Runs `job` on the writer thread inside the next write transaction
+    /// (on PostgreSQL a READ COMMITTED one of its own: jobs are queue work,
+    /// guarded by row locks and claims); `done(committed)` after the commit
+    /// (or the rollback).
     void run_job(std::function<void(store::accounts&)> job, std::function<void(bool)> done);
     /// outbox: gives up expired rows, then returns due ones (unsealed).
     void due(std::size_t limit, std::vector<std::int64_t> busy,
@@ -142,6 +144,8 @@ class store_runner : public runner, public outbox {
     void process(std::vector<item>& batch, bool stopping);
     store::fault_kind write_failed(const std::vector<item*>& late, const std::exception& ex);
     void reopen_writer_if_lost();
+    void process_apart(std::vector<item>& batch, bool stopping);
+    static void back_off(int attempt);
     // How often a batch that lost a race with another gateway (PostgreSQL)
     // runs: past this the requests hear "try later" like any store failure.
     static constexpr int max_conflict_attempts = 20;

@@ -217,7 +217,15 @@ class connection {
 
     /// The transaction statements, each prepared once per connection (they
     /// run on every request; sqlite3_exec would parse them every time).
-    enum class control { begin, begin_immediate, commit, savepoint, release, rollback_to };
+    enum class control {
+        begin,
+        begin_immediate,
+        begin_queue,
+        commit,
+        savepoint,
+        release,
+        rollback_to
+    };
     /// Runs one of them; throws db_failure on error.
     void run(control c);
 
@@ -229,14 +237,24 @@ class connection {
     std::shared_ptr<int> pg_alive_;  // statements deallocate on the server only while it lives
     int pg_statements_ = 0;          // names prepared statements s1, s2, ... on the server
     std::string path_;
-    std::array<statement, 6> control_;  // prepared on first use
+    std::array<statement, 7> control_;  // prepared on first use
 };
 
 /// BEGIN [IMMEDIATE] ... COMMIT; rolls back when destroyed uncommitted.
 class transaction {
   public:
+    /// What a transaction does, which sets how it is isolated.
+    enum class kind {
+        read,   ///< reads from one snapshot
+        write,  ///< SQLite: the write lock now; PostgreSQL: SERIALIZABLE
+        queue,  ///< work on a shared queue guarded by row locks and claims
+                ///< (the outbox): SQLite as `write`; PostgreSQL: READ COMMITTED,
+                ///< so one gateway's scan of the queue never fails another's
+    };
     /// immediate=true takes the write lock now (no upgrade deadlocks later).
     explicit transaction(connection& c, bool immediate = true);
+    /// A transaction of the given kind.
+    transaction(connection& c, kind k);
     ~transaction();
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
