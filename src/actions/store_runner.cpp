@@ -525,13 +525,15 @@ void store_runner::hold_archive(store::fault_kind why, bool stopping) {
     w.pending_since = std::chrono::steady_clock::now() + retry - opts_.archive_flush_delay;
 }
 
-void store_runner::back_off(int attempt) {
-    // Two gateways that lost a race to each other and retry at once would
-    // race again; a random pause, longer after each loss, lets one through.
+void store_runner::back_off() {
+    // Two gateways that lost a race to each other and retried in lockstep
+    // would race again: a short random pause breaks the step. Short and not
+    // growing: the other gateway has its next write ready at once, so a
+    // loser that waited long would find a newer winner each time (measured:
+    // a pause growing to 20 ms starved one gateway into "try later").
     // (The writer thread's own time: the event loop does not wait.)
     thread_local std::minstd_rand random(std::random_device{}());
-    const int ceiling_us = std::min(20'000, 250 << std::min(attempt, 6));
-    std::this_thread::sleep_for(std::chrono::microseconds(random() % ceiling_us));
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % 500));
 }
 
 void store_runner::process_apart(std::vector<item>& batch, bool stopping) {
@@ -698,7 +700,7 @@ void store_runner::process(std::vector<item>& batch, bool stopping) {
                     std::lock_guard lk(mu_);
                     ++stats_.conflict_retries;
                 }
-                back_off(attempt);
+                back_off();
                 continue;
             }
             failure = write_failed(late, ex);

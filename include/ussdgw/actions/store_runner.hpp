@@ -145,10 +145,10 @@ class store_runner : public runner, public outbox {
     store::fault_kind write_failed(const std::vector<item*>& late, const std::exception& ex);
     void reopen_writer_if_lost();
     void process_apart(std::vector<item>& batch, bool stopping);
-    static void back_off(int attempt);
+    static void back_off();
     // How often a batch that lost a race with another gateway (PostgreSQL)
     // runs: past this the requests hear "try later" like any store failure.
-    static constexpr int max_conflict_attempts = 20;
+    static constexpr int max_conflict_attempts = 100;
     void hold_archive(store::fault_kind why, bool stopping);
     void finish(std::size_t n);
     void wipe_secrets(item& it);
