@@ -172,11 +172,7 @@ TEST_CASE(
         store_view v(db);
         durable = committed(v);
     }
-    auto all_arrived = [&] {
-        for (const auto& [rub, t] : durable)
-            if (!peer.notices().contains(rub)) return false;
-        return true;
-    };
+    auto all_arrived = [&] { return every_notice_arrived(peer, durable); };
     CHECK(peer.pump(all_arrived, patience, daemon.get()));
     // The row is marked sent one store commit after the SMSC accepted it.
     auto none_pending = [&] {

@@ -248,11 +248,7 @@ TEST_CASE(
         pg_view v(uri);
         durable = committed(v);
     }
-    auto all_arrived = [&] {
-        for (const auto& [rub, t] : durable)
-            if (!peer.notices().contains(rub)) return false;
-        return true;
-    };
+    auto all_arrived = [&] { return every_notice_arrived(peer, durable); };
     const auto drain_began = steady::now();
     CHECK(peer.pump(all_arrived, drain_patience, running()));
     // The row is marked sent one store commit after the SMSC accepted it;

@@ -278,6 +278,13 @@ inline std::map<long long, transfer> committed(sql_view& db) {
     return out;
 }
 
+/// True once the SMSC carried a notice for every transfer in `durable`.
+inline bool every_notice_arrived(const ring& peer, const std::map<long long, transfer>& durable) {
+    for (const auto& [rub, t] : durable)
+        if (!peer.notices().contains(rub)) return false;
+    return true;
+}
+
 /// Each transfer's notice row and its state, by the transfer's amount. A
 /// notice's text is sealed, so rows are paired with transfers by order: the
 /// transfer_in archive row and the outbox row are written by the same action,
